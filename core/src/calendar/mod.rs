@@ -1,0 +1,1 @@
+//! Business-hours calendars and the arithmetic on them (being written).

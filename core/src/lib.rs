@@ -1,0 +1,5 @@
+//! The rules of incident-rules: priority matrix, business-hours SLA clocks,
+//! major-incident detection and KPI aggregation, as pure functions.
+
+pub mod calendar;
+pub mod time;

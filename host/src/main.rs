@@ -1,0 +1,3 @@
+//! The `incident-rules` command (being written).
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The core behind a JSON boundary (being written).
