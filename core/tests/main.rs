@@ -1,0 +1,3 @@
+//! Integration tests of incident-rules-core, one binary; each module says what it holds.
+
+mod calendar;
