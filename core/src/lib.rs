@@ -2,4 +2,7 @@
 //! major-incident detection and KPI aggregation, as pure functions.
 
 pub mod calendar;
+pub mod evaluate;
+pub mod incident;
+pub mod policy;
 pub mod time;

@@ -1,3 +1,4 @@
 //! Integration tests of incident-rules-core, one binary; each module says what it holds.
 
 mod calendar;
+mod rules;
