@@ -4,5 +4,6 @@
 pub mod calendar;
 pub mod evaluate;
 pub mod incident;
+pub mod kpi;
 pub mod policy;
 pub mod time;
