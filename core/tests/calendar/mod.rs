@@ -3,5 +3,6 @@
 //! other libraries' test suites as oracles, and property tests against a
 //! minute-stepping model.
 
+mod oracles;
 mod rules;
 mod support;
