@@ -128,7 +128,7 @@ pub struct PriorityChangeInput {
 }
 
 /// A problem with one incident, naming the field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputProblem {
     /// The field, e.g. `resolved_at` or `status_history[2].at`.
     pub field: String,
