@@ -7,3 +7,5 @@
 //! functions through wasm-bindgen.
 
 pub mod boundary;
+#[cfg(all(target_arch = "wasm32", not(feature = "browser")))]
+mod plain;
