@@ -4,5 +4,6 @@
 //! minute-stepping model.
 
 mod oracles;
+mod properties;
 mod rules;
 mod support;
