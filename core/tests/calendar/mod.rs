@@ -3,6 +3,7 @@
 //! other libraries' test suites as oracles, and property tests against a
 //! minute-stepping model.
 
+mod dst;
 mod oracles;
 mod properties;
 mod rules;
