@@ -7,5 +7,7 @@
 //! functions through wasm-bindgen.
 
 pub mod boundary;
+#[cfg(feature = "browser")]
+pub mod browser;
 #[cfg(all(target_arch = "wasm32", not(feature = "browser")))]
 mod plain;
