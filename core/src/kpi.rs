@@ -128,13 +128,14 @@ impl KpiRecord {
         };
         let no_handoffs = incident.reassignment_count.unwrap_or(0) == 0
             && incident.reopened_at.is_empty();
-        let first_contact = match (policy.fcr_rule(), incident.first_contact_resolution) {
-            (_, Some(flag)) => Some(flag),
-            (FcrRule::FlagElseNoReassignmentNoReopen, None) => {
-                resolution.map(|_| no_handoffs)
-            }
-            (FcrRule::FlagOnly, None) => None,
-        };
+        let first_contact =
+            match (policy.fcr_rule(), incident.first_contact_resolution) {
+                (_, Some(flag)) => Some(flag),
+                (FcrRule::FlagElseNoReassignmentNoReopen, None) => {
+                    resolution.map(|_| no_handoffs)
+                }
+                (FcrRule::FlagOnly, None) => None,
+            };
         let targets = evaluation
             .targets
             .iter()
@@ -159,7 +160,9 @@ impl KpiRecord {
             resolved: resolution.is_some(),
             resolve_seconds,
             first_contact,
-            csat_milli: incident.csat.map(|score| (score * 1000.0).round() as i64),
+            csat_milli: incident
+                .csat
+                .map(|score| (score * 1000.0).round() as i64),
             targets,
             is_major: evaluation.major.is_major,
         }
@@ -212,8 +215,7 @@ impl Tally {
                 self.compliant += 1;
             }
         }
-        *self.incidents_by_month.entry(record.month.clone()).or_default() +=
-            1;
+        *self.incidents_by_month.entry(record.month.clone()).or_default() += 1;
         if record.is_major {
             *self.majors_by_month.entry(record.month.clone()).or_default() +=
                 1;
@@ -276,8 +278,7 @@ impl KpiAccumulator {
         self.overall.add(record);
         for group in &self.group_by {
             let name = group.name();
-            let value =
-                record.groups.get(name).cloned().unwrap_or_default();
+            let value = record.groups.get(name).cloned().unwrap_or_default();
             self.groups
                 .entry(name.to_owned())
                 .or_default()
