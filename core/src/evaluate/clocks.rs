@@ -94,7 +94,15 @@ impl<'a> Clocks<'a> {
             .is_some_and(|(_, status)| {
                 sla.pause_statuses.iter().any(|p| same_status(p, status))
             });
-        let resolved = pause_intervals(history, &sla.resolved_statuses, now);
+        // Only a resolution that was followed by a reopen is a gap; the
+        // stretch after the last status change is not one, so resolved
+        // stretches end at the last change rather than at `now`.
+        let last_change = history
+            .iter()
+            .rfind(|(at, _)| *at <= now)
+            .map_or(now, |(at, _)| *at);
+        let resolved =
+            pause_intervals(history, &sla.resolved_statuses, last_change);
         Clocks {
             policy,
             sla,
