@@ -20,4 +20,8 @@
 
 #![deny(missing_docs)]
 
+pub mod cli;
+pub mod engine;
+pub mod pipeline;
+pub mod report;
 pub mod sandbox;
