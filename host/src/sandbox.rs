@@ -94,11 +94,15 @@ impl Default for Limits {
 
 impl Limits {
     /// The epoch deadline for one call: the time limit in whole ticks,
-    /// rounded up and at least one.
+    /// rounded up, at least one and at most `u32::MAX` (over 13 years).
+    ///
+    /// The cap matters: wasmtime adds the ticks to the current epoch, and
+    /// a huge limit must not overflow that sum.
     fn epoch_ticks(&self) -> u64 {
         let tick = EPOCH_TICK.as_nanos();
-        let ticks = self.time_per_call.as_nanos().div_ceil(tick).max(1);
-        u64::try_from(ticks).unwrap_or(u64::MAX)
+        let ticks = self.time_per_call.as_nanos().div_ceil(tick);
+        let ticks = ticks.clamp(1, u128::from(u32::MAX));
+        u64::try_from(ticks).unwrap_or(u64::from(u32::MAX))
     }
 }
 
@@ -630,6 +634,22 @@ impl Worker {
         result
     }
 
+    /// Whether the next call runs on a new instance: true before the
+    /// first call and after a failed one (or [`Worker::reset`]).
+    ///
+    /// A new instance holds none of the state earlier calls loaded
+    /// (policy and KPI handles), so a caller that relies on such state
+    /// checks this before each call and loads it again when true.
+    pub fn is_fresh(&self) -> bool {
+        self.live.is_none()
+    }
+
+    /// Drops the store and instance, releasing their memory; the next
+    /// call instantiates the module afresh.
+    pub fn reset(&mut self) {
+        self.live = None;
+    }
+
     /// The steps of [`Worker::call`] once the request length fits.
     fn call_live(
         &mut self,
@@ -760,5 +780,42 @@ impl Drop for Ticker {
             // if it somehow did.
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_ticks_round_up_and_never_reach_zero() {
+        let ticks = |time_per_call| {
+            Limits { time_per_call, ..Limits::default() }.epoch_ticks()
+        };
+        assert_eq!(ticks(Duration::ZERO), 1);
+        assert_eq!(ticks(Duration::from_millis(1)), 1);
+        assert_eq!(ticks(Duration::from_millis(100)), 1);
+        assert_eq!(ticks(Duration::from_millis(101)), 2);
+        assert_eq!(ticks(DEFAULT_TIME_PER_CALL), 600);
+        assert_eq!(ticks(Duration::MAX), u64::from(u32::MAX));
+    }
+
+    #[test]
+    fn unpack_reads_both_halves_as_unsigned() {
+        assert_eq!(unpack(0x0000_0040_0000_0008), (64, 8));
+        assert_eq!(unpack(-1), (u32::MAX, u32::MAX));
+        assert_eq!(
+            unpack(0x8000_0000_0000_0001_u64.cast_signed()),
+            (0x8000_0000, 1)
+        );
+    }
+
+    #[test]
+    fn workers_can_move_between_threads() {
+        fn assert_send<T: Send>() {}
+        fn assert_sync<T: Sync>() {}
+        assert_send::<Worker>();
+        assert_send::<RulesModule>();
+        assert_sync::<RulesModule>();
     }
 }

@@ -472,11 +472,35 @@ fn worker_reinstantiates_after_a_trap() {
     )
     .unwrap();
     let mut worker = module.worker();
+    assert!(worker.is_fresh());
     assert_eq!(worker.call(b"x", BATCH).unwrap(), b"1");
+    assert!(!worker.is_fresh());
     assert_eq!(worker.call(b"x", BATCH).unwrap(), b"2");
     let error = worker.call(b"", BATCH).unwrap_err();
     assert!(matches!(error, SandboxError::Unreachable { .. }), "{error:?}");
+    assert!(worker.is_fresh());
     assert_eq!(worker.call(b"x", BATCH).unwrap(), b"1");
+    worker.reset();
+    assert!(worker.is_fresh());
+    assert_eq!(worker.call(b"x", BATCH).unwrap(), b"1");
+}
+
+#[test]
+fn unbounded_limits_do_not_overflow() {
+    // The largest limits a caller can ask for must still run a call.
+    let limits = Limits {
+        memory_bytes: usize::MAX,
+        fuel_per_call: u64::MAX,
+        time_per_call: Duration::MAX,
+    };
+    let wat = abi_module(
+        "i64.const 0x0000004000000001",
+        r#"(data (i32.const 64) "x")"#,
+    );
+    let module =
+        RulesModule::from_bytes("max.wat", wat.as_bytes(), limits).unwrap();
+    let mut worker = module.worker();
+    assert_eq!(worker.call(b"x", BATCH).unwrap(), b"x");
 }
 
 #[test]
