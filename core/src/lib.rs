@@ -6,4 +6,5 @@ pub mod evaluate;
 pub mod incident;
 pub mod kpi;
 pub mod policy;
+pub mod sources;
 pub mod time;
