@@ -290,58 +290,80 @@ fn index(start: i64, len: usize, t: i64) -> Option<usize> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn engine_agrees_with_minute_model(setup in setup()) {
-        let spec = setup.spec();
-        let never_open = setup.weekly.iter().all(Vec::is_empty)
-            && setup.override_day.as_ref().is_none_or(|(_, w)| w.is_empty());
-        let calendar = match Calendar::compile(&spec) {
-            Ok(calendar) => calendar,
-            Err(errors) => {
-                let messages: Vec<String> =
-                    errors.iter().map(ToString::to_string).collect();
-                prop_assert!(never_open, "{:?}", messages);
-                prop_assert_eq!(messages, ["hours: the calendar is never open"]);
-                return Ok(());
-            }
-        };
-        let model = Model::new(&setup);
-        let pauses = Pauses::new(setup.pauses.iter().map(|&(s, len)| {
-            let s = model.start + 8 * 86_400 + s * 60;
-            (s, s + len * 60)
-        }));
-        let centre = model.start + 8 * 86_400;
+        check(&setup)?;
+    }
+}
 
-        for &(a, b, minutes) in &setup.queries {
-            let (a, b) = (centre + a * 60, centre + b * 60);
-            let i = model.index(a).unwrap();
-            prop_assert_eq!(calendar.is_open(a), Ok(model.open[i]), "is_open {}", a);
+/// One random calendar, its pauses and its queries, engine against model.
+fn check(setup: &Setup) -> Result<(), TestCaseError> {
+    let spec = setup.spec();
+    let never_open = setup.weekly.iter().all(Vec::is_empty)
+        && setup.override_day.as_ref().is_none_or(|(_, w)| w.is_empty());
+    let calendar = match Calendar::compile(&spec) {
+        Ok(calendar) => calendar,
+        Err(errors) => {
+            let messages: Vec<String> =
+                errors.iter().map(ToString::to_string).collect();
+            prop_assert!(never_open, "{:?}", messages);
+            prop_assert_eq!(messages, ["hours: the calendar is never open"]);
+            return Ok(());
+        }
+    };
+    let model = Model::new(setup);
+    let pauses = Pauses::new(setup.pauses.iter().map(|&(s, len)| {
+        let s = model.start + 8 * 86_400 + s * 60;
+        (s, s + len * 60)
+    }));
+    let centre = model.start + 8 * 86_400;
+
+    for &(a, b, minutes) in &setup.queries {
+        let (a, b) = (centre + a * 60, centre + b * 60);
+        let i = model.index(a).unwrap();
+        prop_assert_eq!(
+            calendar.is_open(a),
+            Ok(model.open[i]),
+            "is_open {}",
+            a
+        );
+        prop_assert_eq!(
+            calendar.business_seconds_between(a, b).ok(),
+            model.between(a, b, false),
+            "between {} {}",
+            a,
+            b
+        );
+        prop_assert_eq!(
+            calendar.business_seconds_between_excluding(a, b, &pauses).ok(),
+            model.between(a, b, true),
+            "between excluding {} {}",
+            a,
+            b
+        );
+        if let Some(want) = model.add(a, minutes, false) {
             prop_assert_eq!(
-                calendar.business_seconds_between(a, b).ok(),
-                model.between(a, b, false),
-                "between {} {}", a, b
+                calendar.add_business_time(a, minutes * 60),
+                Ok(want),
+                "add {} {}m",
+                a,
+                minutes
             );
+        }
+        if let Some(want) = model.add(a, minutes, true) {
             prop_assert_eq!(
-                calendar.business_seconds_between_excluding(a, b, &pauses).ok(),
-                model.between(a, b, true),
-                "between excluding {} {}", a, b
+                calendar.add_business_time_excluding(a, minutes * 60, &pauses),
+                Ok(want),
+                "add excluding {} {}m",
+                a,
+                minutes
             );
-            if let Some(want) = model.add(a, minutes, false) {
-                prop_assert_eq!(
-                    calendar.add_business_time(a, minutes * 60),
-                    Ok(want),
-                    "add {} {}m", a, minutes
-                );
-            }
-            if let Some(want) = model.add(a, minutes, true) {
-                prop_assert_eq!(
-                    calendar.add_business_time_excluding(a, minutes * 60, &pauses),
-                    Ok(want),
-                    "add excluding {} {}m", a, minutes
-                );
-            }
         }
     }
+    Ok(())
 }

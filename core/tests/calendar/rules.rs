@@ -7,13 +7,23 @@ use super::support::{HOUR, add, at, between, calendar, open};
 
 const SEOUL_WEEKDAYS: &str = r#"
     time_zone = "Asia/Seoul"
-    hours = { mon = ["09:00-18:00"], tue = ["09:00-18:00"], wed = ["09:00-18:00"], thu = ["09:00-18:00"], fri = ["09:00-18:00"] }
     holidays = ["2026-03-04"]
+    [hours]
+    mon = ["09:00-18:00"]
+    tue = ["09:00-18:00"]
+    wed = ["09:00-18:00"]
+    thu = ["09:00-18:00"]
+    fri = ["09:00-18:00"]
 "#;
 
 const UTC_WEEKDAYS: &str = r#"
     time_zone = "UTC"
-    hours = { mon = ["09:00-18:00"], tue = ["09:00-18:00"], wed = ["09:00-18:00"], thu = ["09:00-18:00"], fri = ["09:00-18:00"] }
+    [hours]
+    mon = ["09:00-18:00"]
+    tue = ["09:00-18:00"]
+    wed = ["09:00-18:00"]
+    thu = ["09:00-18:00"]
+    fri = ["09:00-18:00"]
 "#;
 
 /// Rule 1: windows are half-open wall-clock hours of the calendar's zone.
@@ -184,8 +194,13 @@ fn rule4_holiday_closes_windows_opening_that_date() {
     let nights = calendar(
         r#"
         time_zone = "UTC"
-        hours = { mon = ["22:00-06:00"], tue = ["22:00-06:00"], wed = ["22:00-06:00"], thu = ["22:00-06:00"], fri = ["22:00-06:00"] }
         holidays = ["2026-03-04"]
+        [hours]
+        mon = ["22:00-06:00"]
+        tue = ["22:00-06:00"]
+        wed = ["22:00-06:00"]
+        thu = ["22:00-06:00"]
+        fri = ["22:00-06:00"]
         "#,
     );
     // Tuesday's window runs into the Wednesday holiday morning.
