@@ -16,4 +16,5 @@ mod dst;
 mod oracles;
 mod properties;
 mod rules;
+mod spec;
 mod support;
