@@ -236,7 +236,11 @@ impl RulesModule {
     /// A new worker with its own store; the instance is created on the
     /// first call.
     pub fn worker(&self) -> Worker {
-        Worker { shared: Arc::clone(&self.shared), live: None }
+        Worker {
+            shared: Arc::clone(&self.shared),
+            live: None,
+            fuel_used: None,
+        }
     }
 }
 
@@ -587,6 +591,7 @@ fn arm(
 pub struct Worker {
     shared: Arc<Shared>,
     live: Option<Live>,
+    fuel_used: Option<u64>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -625,6 +630,7 @@ impl Worker {
                 len: request.len(),
             });
         };
+        self.fuel_used = None;
         let result = self.call_live(request, len, batch);
         if result.is_err() {
             // INVARIANT: after a failure nothing in the instance is
@@ -642,6 +648,12 @@ impl Worker {
     /// checks this before each call and loads it again when true.
     pub fn is_fresh(&self) -> bool {
         self.live.is_none()
+    }
+
+    /// The fuel the last call used, if it succeeded: how close real
+    /// batches come to [`Limits::fuel_per_call`].
+    pub fn fuel_used(&self) -> Option<u64> {
+        self.fuel_used
     }
 
     /// Drops the store and instance, releasing their memory; the next
@@ -708,6 +720,12 @@ impl Worker {
                 batch: batch.to_owned(),
                 offset: e.valid_up_to(),
             });
+        }
+        // Fuel left only fails to read when fuel is off, which the engine
+        // configuration rules out.
+        if let Ok(left) = store.get_fuel() {
+            self.fuel_used =
+                Some(shared.limits.fuel_per_call.saturating_sub(left));
         }
         Ok(answer)
     }

@@ -520,9 +520,16 @@ fn fuel_is_refilled_for_every_call() {
     let module =
         RulesModule::from_bytes("steady.wat", wat.as_bytes(), limits).unwrap();
     let mut worker = module.worker();
+    assert_eq!(worker.fuel_used(), None);
+    let mut used = Vec::new();
     for _ in 0..50 {
         assert_eq!(worker.call(b"x", BATCH).unwrap(), b"x");
+        used.push(worker.fuel_used().unwrap());
     }
+    // Every call does the same work, so it costs the same fuel, and
+    // that is well within the budget.
+    assert!(used.iter().all(|&fuel| fuel == used[0]), "{used:?}");
+    assert!((1000..20_000).contains(&used[0]), "{used:?}");
 }
 
 #[test]
