@@ -235,3 +235,63 @@ impl KpiSession {
         to_js(&self.accumulator.report(&rules.policy))
     }
 }
+
+/// One record read from an export.
+#[derive(Serialize)]
+struct ReadRecord {
+    line: u64,
+    id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incident: Option<incident_rules_core::incident::IncidentInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Reads an export into incidents in the product's schema, with the same
+/// readers the command uses.
+///
+/// `format` is `jsonl`, `csv`, `servicenow` or `bpi2014`; `sourceTz` is
+/// the zone of timestamps written without an offset (UTC when absent).
+/// Answers one entry per record, `{ line, id, incident }` or `{ line, id,
+/// error }`; throws an `Error` when the input as a whole cannot be read
+/// (an unknown format, a header without the columns the format needs).
+#[wasm_bindgen(
+    js_name = readIncidents,
+    unchecked_return_type = "{ line: number; id: string | null; incident?: IncidentInput; error?: string }[]"
+)]
+pub fn read_incidents(
+    format: &str,
+    text: &str,
+    source_tz: Option<String>,
+) -> Result<JsValue, JsError> {
+    use incident_rules_core::sources::{SourceFormat, SourceOptions, read};
+
+    let format: SourceFormat = format
+        .parse()
+        .map_err(|error| JsError::new(&format!("format: {error}")))?;
+    let zone = match source_tz.as_deref() {
+        None | Some("") => chrono_tz::UTC,
+        Some(name) => name.parse().map_err(|_| {
+            JsError::new(&format!("sourceTz: unknown time zone `{name}`"))
+        })?,
+    };
+    let options = SourceOptions { zone, activity: None };
+    let records = read(format, text.as_bytes(), options)
+        .map_err(|error| JsError::new(&error.to_string()))?;
+    let mut out = Vec::new();
+    for record in records {
+        let record =
+            record.map_err(|error| JsError::new(&error.to_string()))?;
+        let (incident, error) = match record.result {
+            Ok(incident) => (Some(incident), None),
+            Err(reason) => (None, Some(reason)),
+        };
+        out.push(ReadRecord {
+            line: record.line,
+            id: record.id,
+            incident,
+            error,
+        });
+    }
+    to_js(&out)
+}
