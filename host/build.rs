@@ -15,7 +15,7 @@ use std::env;
 use std::error::Error;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 
 /// The target the plain module is built for.
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -75,7 +75,20 @@ const LEAKY_VARS: &[&str] = &[
 const LEAKY_PREFIXES: &[&str] =
     &["CARGO_PROFILE_", "CARGO_FEATURE_", "CARGO_CFG_", "CARGO_TARGET_"];
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // Cargo shows a failed build script's stderr; printing the
+            // message ourselves avoids the quoted `Debug` form.
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the module and copies it to `OUT_DIR`.
+fn run() -> Result<(), Box<dyn Error>> {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
     let workspace = manifest_dir
         .parent()
