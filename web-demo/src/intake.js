@@ -3,7 +3,7 @@
 // countdowns, the update cadence and the major-incident procedure.
 import { policy, onPolicyChange } from './engine.js';
 import { countdown, duration, nowMs, readable, rfc3339, viewerZone } from './clock.js';
-import { el, clear, fieldLabel, plainError } from './dom.js';
+import { el, clear, plainError } from './dom.js';
 
 const TARGET_WORDS = {
   acknowledge: 'Acknowledge',
@@ -263,7 +263,7 @@ function renderMajor(spec, answer) {
     el('h3', {}, 'Major incident'),
     el('ul', { class: 'reasons' }, ...major.reasons.map((reason) => el('li',
       { 'data-criterion': reason.criterion },
-      (REASON_WORDS[reason.criterion] ?? ((r) => `${r.criterion}: ${r.value}`))(reason, spec.major.currency ?? ''))))),
+      (REASON_WORDS[reason.criterion] ?? ((r) => `${r.criterion}: ${r.value}`))(reason, spec.major.currency ?? '')))),
     el('ol', { class: 'procedure' },
       el('li', {}, el('strong', {}, 'Executive report now: '),
         'tell the executive on duty what is down, who is affected and the resolve deadline.'),
@@ -286,4 +286,3 @@ function tickCountdowns() {
   }
 }
 
-export { fieldLabel };

@@ -155,6 +155,6 @@ function renderTables(spec) {
       el('tbody', {}, ...Object.entries(sla.targets).map(([priority, set]) => el('tr', {},
         el('th', { scope: 'row' }, priority),
         el('td', {}, cell(set.acknowledge)), el('td', {}, cell(set.respond)),
-        el('td', {}, cell(set.resolve)), el('td', {}, cell(set.update_every))))))));
+        el('td', {}, cell(set.resolve)), el('td', {}, cell(set.update_every)))))));
   }
 }
