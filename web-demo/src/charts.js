@@ -14,7 +14,7 @@ function svg(tag, attributes = {}, text) {
 
 // `points`: [{ label: 'YYYY-MM', value, met }]; `target`: text like "> 70".
 export function trendChart(kpi, points, target) {
-  const width = 320, height = 150, left = 40, right = 10, top = 12, bottom = 28;
+  const width = 320, height = 150, left = 40, right = 24, top = 12, bottom = 28;
   const goal = targetNumber(target);
   const values = points.map((p) => p.value).filter((v) => v !== null);
   if (goal !== null) values.push(goal);

@@ -62,7 +62,7 @@ export function duration(seconds) {
   const minutes = Math.floor(s / 60); s -= minutes * 60;
   if (days > 0) return `${days}d ${hours}h`;
   if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
-  if (minutes > 0) return `${minutes}m ${String(s).padStart(2, '0')}s`;
+  if (minutes > 0) return s ? `${minutes}m ${String(s).padStart(2, '0')}s` : `${minutes}m`;
   return `${s}s`;
 }
 

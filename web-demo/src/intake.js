@@ -216,7 +216,7 @@ function renderDeadlines(spec, targets) {
       el('p', { class: 'countdown', 'data-due-ms': String(dueMs) }, countdown(dueMs)),
       el('p', { class: 'business-left' },
         target.state === 'met' ? `Met at ${target.completed_at}` :
-          `${duration(Math.max(0, left))} of ${target.calendar} time left of ${duration(target.target_seconds)}`),
+          `${duration(Math.max(0, left))} left of ${duration(target.target_seconds)} on the ${target.calendar} calendar`),
       escalations));
   }
   box.append(list);
