@@ -9,8 +9,9 @@ import { trendChart } from './charts.js';
 
 const SAMPLE_DATA = 'sample/servicenow-sample.csv.gz';
 const SAMPLE_POLICY = 'sample/servicenow.toml';
-// The sample's timestamps carry no offset; the UCI export is read as UTC.
-const SAMPLE_TZ = 'UTC';
+// The sample's timestamps carry no offset; its policy's notes say they are
+// São Paulo time (the log's authors are in Brazil).
+const SAMPLE_TZ = 'America/Sao_Paulo';
 
 const $ = (id) => document.getElementById(id);
 let worker = null;

@@ -175,7 +175,7 @@ test('the bundled ServiceNow sample: every KPI tile equals the command\'s report
   const expected = JSON.parse(execFileSync('cargo', [
     'run', '-q', '-p', 'incident-rules', '--', 'kpi', '--format', 'json',
     '--input-format', 'servicenow', '--policy', 'examples/policies/servicenow.toml',
-    '--source-tz', 'UTC', '--now', SAMPLE_NOW, 'examples/data/servicenow-sample.csv.gz',
+    '--source-tz', 'America/Sao_Paulo', '--now', SAMPLE_NOW, 'examples/data/servicenow-sample.csv.gz',
   ], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20 }));
 
   const tiles = await page.locator('#kpi-tiles .tile').evaluateAll((nodes) => nodes.map((node) => ({
