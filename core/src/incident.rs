@@ -444,13 +444,13 @@ impl Incident {
                 );
             }
         }
-        if let (Some(resolved), Some(closed)) = (resolved_at, closed_at) {
-            if closed < resolved {
-                problems.push(
-                    "closed_at",
-                    "the incident was closed before its last resolution",
-                );
-            }
+        if let (Some(resolved), Some(closed)) = (resolved_at, closed_at)
+            && closed < resolved
+        {
+            problems.push(
+                "closed_at",
+                "the incident was closed before its last resolution",
+            );
         }
 
         let affected_users = match input.affected_users {
@@ -473,21 +473,21 @@ impl Incident {
             Some(count) => u64::try_from(count).ok(),
             None => None,
         };
-        if let Some(revenue) = input.revenue_loss_per_hour {
-            if !revenue.is_finite() || revenue < 0.0 {
-                problems.push(
-                    "revenue_loss_per_hour",
-                    format!("`{revenue}` must be a number of at least 0"),
-                );
-            }
+        if let Some(revenue) = input.revenue_loss_per_hour
+            && (!revenue.is_finite() || revenue < 0.0)
+        {
+            problems.push(
+                "revenue_loss_per_hour",
+                format!("`{revenue}` must be a number of at least 0"),
+            );
         }
-        if let Some(score) = input.csat {
-            if !(1.0..=5.0).contains(&score) {
-                problems.push(
-                    "csat",
-                    format!("`{score}` is outside the scale 1 to 5"),
-                );
-            }
+        if let Some(score) = input.csat
+            && !(1.0..=5.0).contains(&score)
+        {
+            problems.push(
+                "csat",
+                format!("`{score}` is outside the scale 1 to 5"),
+            );
         }
 
         let mut attributes = input.attributes.clone();

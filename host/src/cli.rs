@@ -411,6 +411,10 @@ fn summary(counts: Counts, inputs: usize) {
 }
 
 /// Where evaluation records go.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per run; boxing would buy nothing"
+)]
 enum Records<W: Write> {
     Jsonl(W),
     Csv(csv::Writer<W>),

@@ -62,6 +62,10 @@ fn list(errors: &[BoundaryError]) -> String {
 }
 
 /// Which implementation answers.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per worker thread; boxing would buy nothing"
+)]
 pub enum Backend {
     /// The wasm module in wasmtime.
     Module(Worker),

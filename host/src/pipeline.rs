@@ -213,7 +213,7 @@ fn evaluate_batch(
             Err(reason) => rejected(record.id.clone(), vec![reason.clone()]),
             Ok(_) => match results.next() {
                 Some(ItemResult::Evaluation(evaluation)) => {
-                    Outcome::Evaluated { evaluation: Box::new(evaluation) }
+                    Outcome::Evaluated { evaluation }
                 }
                 Some(ItemResult::Rejected(rejection)) => rejected(
                     Some(rejection.id),

@@ -2,4 +2,13 @@
 //!
 //! Each module starts with a comment saying what belongs in it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking, and its data is known"
+)]
+
+mod command;
 mod sandbox;

@@ -150,7 +150,7 @@ pub struct Versions {
 #[serde(rename_all = "snake_case")]
 pub enum ItemResult {
     /// The incident was evaluated.
-    Evaluation(Evaluation),
+    Evaluation(Box<Evaluation>),
     /// The incident was not evaluated, for these reasons.
     Rejected(Rejection),
 }
@@ -296,7 +296,7 @@ pub fn evaluate_input(
     match evaluate(policy, &incident, now) {
         Ok(evaluation) => {
             let record = KpiRecord::new(policy, &incident, &evaluation);
-            (ItemResult::Evaluation(evaluation), Some(record))
+            (ItemResult::Evaluation(Box::new(evaluation)), Some(record))
         }
         Err(error) => rejected(vec![InputProblem {
             field: String::new(),
@@ -365,10 +365,10 @@ impl Session {
                 let Some(rules) = slot(&self.policies, policy) else {
                     return Err(unknown_policy(policy));
                 };
-                if let Some(handle) = kpi {
-                    if slot(&self.accumulators, handle).is_none() {
-                        return Err(unknown_kpi(handle));
-                    }
+                if let Some(handle) = kpi
+                    && slot(&self.accumulators, handle).is_none()
+                {
+                    return Err(unknown_kpi(handle));
                 }
                 let mut results = Vec::with_capacity(incidents.len());
                 let mut records = Vec::new();

@@ -40,30 +40,24 @@ pub(super) fn status(
 
     if let (Some(least), Some(users)) =
         (criteria.affected_users_at_least, incident.affected_users)
+        && users >= least
     {
-        if users >= least {
-            reason(
-                "affected_users",
-                users.to_string(),
-                Some(least.to_string()),
-            );
-        }
+        reason("affected_users", users.to_string(), Some(least.to_string()));
     }
     if let (Some(least), Some(revenue)) = (
         criteria.revenue_loss_per_hour_at_least,
         incident.revenue_loss_per_hour,
-    ) {
-        if revenue >= least {
-            let currency = criteria
-                .currency
-                .as_ref()
-                .map_or(String::new(), |currency| format!(" {currency}"));
-            reason(
-                "revenue_loss_per_hour",
-                format!("{}{currency}", number(revenue)),
-                Some(format!("{}{currency}", number(least))),
-            );
-        }
+    ) && revenue >= least
+    {
+        let currency = criteria
+            .currency
+            .as_ref()
+            .map_or(String::new(), |currency| format!(" {currency}"));
+        reason(
+            "revenue_loss_per_hour",
+            format!("{}{currency}", number(revenue)),
+            Some(format!("{}{currency}", number(least))),
+        );
     }
     let flags = [
         (

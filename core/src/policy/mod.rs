@@ -297,7 +297,9 @@ impl Policy {
     /// use incident_rules_core::policy::{Policy, DEFAULT_POLICY_TOML};
     ///
     /// let policy = Policy::from_toml(DEFAULT_POLICY_TOML)?;
-    /// assert_eq!(policy.priority_id(policy.priority_rank("P1").unwrap_or_default()), "P1");
+    /// assert_eq!(policy.priority_count(), 4);
+    /// // ServiceNow's spelling finds the same priority as the id.
+    /// assert_eq!(policy.priority_rank("1 - Critical"), policy.priority_rank("P1"));
     /// # Ok::<(), incident_rules_core::policy::PolicyError>(())
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
@@ -801,16 +803,16 @@ fn check_slas(
         escalations.sort_by_key(|escalation| escalation.percent);
 
         for (key, value) in &sla.when {
-            if let MatchValue::AnyOf(values) = value {
-                if values.is_empty() {
-                    problems.push(
-                        format!("sla[{index}].when.{key}"),
-                        format!(
-                            "sla `{name}`: when `{key}`: the list is empty, \
+            if let MatchValue::AnyOf(values) = value
+                && values.is_empty()
+            {
+                problems.push(
+                    format!("sla[{index}].when.{key}"),
+                    format!(
+                        "sla `{name}`: when `{key}`: the list is empty, \
                              so it can never match"
-                        ),
-                    );
-                }
+                    ),
+                );
             }
         }
         for priority in sla.targets.keys() {
@@ -889,16 +891,16 @@ fn check_major(major: &MajorSpec, problems: &mut Problems) -> MajorCriteria {
             0
         }
     };
-    if let Some(revenue) = major.revenue_loss_per_hour_at_least {
-        if !revenue.is_finite() || revenue < 0.0 {
-            problems.push(
-                "major.revenue_loss_per_hour_at_least",
-                format!(
-                    "major: revenue loss per hour `{revenue}` must be a \
+    if let Some(revenue) = major.revenue_loss_per_hour_at_least
+        && (!revenue.is_finite() || revenue < 0.0)
+    {
+        problems.push(
+            "major.revenue_loss_per_hour_at_least",
+            format!(
+                "major: revenue loss per hour `{revenue}` must be a \
                      number of at least 0"
-                ),
-            );
-        }
+            ),
+        );
     }
     MajorCriteria {
         affected_users_at_least: major.affected_users_at_least,
