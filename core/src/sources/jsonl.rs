@@ -53,7 +53,11 @@ impl<R: BufRead> JsonlRecords<R> {
 
     fn record(&self) -> SourceRecord {
         let line = self.line;
-        let text = match std::str::from_utf8(&self.buffer) {
+        // The line end is no part of the object: without it, serde's
+        // positions all fall on its line 1.
+        let bytes = self.buffer.strip_suffix(b"\n").unwrap_or(&self.buffer);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
             Err(error) => {
                 return SourceRecord {

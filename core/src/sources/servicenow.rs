@@ -291,17 +291,19 @@ impl<R: BufRead> ServiceNowRecords<R> {
         let mut reopens = 0;
         let mut matrix = first.matrix(&self.columns);
         for row in &rows {
-            let at = stamp(row.updated_at);
+            // Formatting an instant is the costly step of the fold, so it
+            // is done only for rows that change something.
+            let at = || stamp(row.updated_at);
             if let Some(state) =
                 row.state.filter(|state| Some(*state) != status)
             {
                 input.status_history.push(StatusChangeInput {
-                    at: at.clone(),
+                    at: at(),
                     status: state.to_owned(),
                 });
                 status = Some(state);
                 if state != NEW && input.first_response_at.is_none() {
-                    input.first_response_at = Some(at.clone());
+                    input.first_response_at = Some(at());
                 }
             }
 
@@ -318,15 +320,16 @@ impl<R: BufRead> ServiceNowRecords<R> {
                 ));
             }
             for _ in 0..rise {
-                input.reopened_at.push(at.clone());
+                input.reopened_at.push(at());
             }
             reopens = reopens.max(count);
 
             let now = row.matrix(&self.columns);
             if now != matrix {
-                let (impact, urgency, priority) = now.clone();
+                let [impact, urgency, priority] =
+                    now.map(|value| value.map(str::to_owned));
                 input.priority_changes.push(PriorityChangeInput {
-                    at,
+                    at: at(),
                     priority,
                     impact,
                     urgency,
@@ -445,15 +448,10 @@ impl<'a> Row<'a> {
         })
     }
 
-    fn matrix(
-        &self,
-        columns: &Columns,
-    ) -> (Option<String>, Option<String>, Option<String>) {
-        (
-            self.cell(columns.impact),
-            self.cell(columns.urgency),
-            self.cell(columns.priority),
-        )
+    /// Impact, urgency and priority.
+    fn matrix(&self, columns: &Columns) -> [Option<&'a str>; 3] {
+        [columns.impact, columns.urgency, columns.priority]
+            .map(|column| self.text(column))
     }
 }
 

@@ -5,7 +5,8 @@
 //! type, because a reason ends up in a [`SourceRecord`](super::SourceRecord)
 //! and is only ever shown to a person.
 
-use std::io::Read;
+use std::collections::VecDeque;
+use std::io::{BufRead, Read};
 
 use chrono::{LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -185,29 +186,35 @@ pub(super) fn localize(
 /// A CSV input read row by row as bytes, so that no byte sequence stops
 /// the reading: invalid UTF-8 is found per cell, and row lengths are
 /// checked against the header by the reader of each format.
-pub(super) struct CsvRows<R: Read> {
-    reader: ::csv::Reader<R>,
+pub(super) struct CsvRows<R: BufRead> {
+    reader: ::csv::Reader<LineCounter<R>>,
+    /// Bytes and fields of the last row: a new row starts with room for
+    /// as much, instead of growing step by step.
+    room: (usize, usize),
 }
 
-impl<R: Read> CsvRows<R> {
+impl<R: BufRead> CsvRows<R> {
     /// Starts reading; nothing is read yet.
     pub(super) fn new(input: R) -> CsvRows<R> {
         let reader = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(input);
-        CsvRows { reader }
+            .from_reader(LineCounter::new(input));
+        CsvRows { reader, room: (0, 0) }
     }
 
     /// The next row and the line it starts on (1-based).
     pub(super) fn next_row(
         &mut self,
     ) -> Option<Result<(u64, ::csv::ByteRecord), SourceError>> {
-        let mut row = ::csv::ByteRecord::new();
+        let mut row =
+            ::csv::ByteRecord::with_capacity(self.room.0, self.room.1);
         match self.reader.read_byte_record(&mut row) {
             Ok(false) => None,
             Ok(true) => {
-                let line = row.position().map_or(0, ::csv::Position::line);
+                self.room = (row.as_slice().len(), row.len());
+                let start = row.position().map_or(0, ::csv::Position::byte);
+                let line = self.reader.get_mut().line_of_record_at(start);
                 Some(Ok((line, row)))
             }
             Err(error) => {
@@ -252,6 +259,104 @@ impl<R: Read> CsvRows<R> {
             names.push(name.trim().to_owned());
         }
         Ok(names)
+    }
+}
+
+/// Counts lines under the CSV parser, which skips empty lines and then
+/// gives a record the position where it started looking, before them.
+///
+/// It hands the input to the parser a line at a time and notes where each
+/// line feed is, with the start of the run of `\r`/`\n` bytes that holds
+/// it. Given the offset a record's read started at, the line feeds before
+/// it and those of the empty lines it skipped are exactly the noted ones
+/// that are earlier, or in the same run of line ends. Notes are dropped
+/// once counted, so what is kept is bounded by how far the parser reads
+/// ahead, plus the line feeds inside the one record being read. Lines are
+/// found with `read_until`, whose search runs at optimized speed even in
+/// an unoptimized build, where a loop over every byte would not.
+pub(super) struct LineCounter<R: BufRead> {
+    input: R,
+    /// The line being handed over, and how much of it has been.
+    line: Vec<u8>,
+    handed: usize,
+    /// The offset of the first byte of `line`.
+    line_offset: u64,
+    /// Where the run of line-end bytes that ends the previous line
+    /// started.
+    run_start: u64,
+    /// `(offset, start of its run)` of line feeds not yet counted.
+    feeds: VecDeque<(u64, u64)>,
+    /// Line feeds counted.
+    counted: u64,
+}
+
+impl<R: BufRead> LineCounter<R> {
+    fn new(input: R) -> LineCounter<R> {
+        LineCounter {
+            input,
+            line: Vec::new(),
+            handed: 0,
+            line_offset: 0,
+            run_start: 0,
+            feeds: VecDeque::new(),
+            counted: 0,
+        }
+    }
+
+    /// The 1-based line of the first byte of a record whose read started
+    /// at byte `start`. Records must be asked for in input order.
+    fn line_of_record_at(&mut self, start: u64) -> u64 {
+        while let Some(&(at, run)) = self.feeds.front() {
+            if at >= start && run > start {
+                break;
+            }
+            self.feeds.pop_front();
+            self.counted += 1;
+        }
+        self.counted + 1
+    }
+
+    /// Reads the next line into `line` and notes its line feed.
+    fn next_line(&mut self) -> std::io::Result<()> {
+        self.line_offset += self.line.len() as u64;
+        self.line.clear();
+        self.handed = 0;
+        self.input.read_until(b'\n', &mut self.line)?;
+        if self.line.last() != Some(&b'\n') {
+            return Ok(());
+        }
+        // The run of line ends at the end of this line; if the whole line
+        // is line ends, the run began on an earlier line.
+        let ends = self
+            .line
+            .iter()
+            .rev()
+            .take_while(|byte| matches!(byte, b'\r' | b'\n'))
+            .count();
+        let end = self.line_offset + self.line.len() as u64;
+        if ends < self.line.len() {
+            self.run_start = end - ends as u64;
+        }
+        self.feeds.push_back((end - 1, self.run_start));
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for LineCounter<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        if self.handed == self.line.len() {
+            self.next_line()?;
+        }
+        let rest = self.line.get(self.handed..).unwrap_or_default();
+        let count = rest.len().min(buffer.len());
+        let (Some(source), Some(target)) =
+            (rest.get(..count), buffer.get_mut(..count))
+        else {
+            return Ok(0);
+        };
+        target.copy_from_slice(source);
+        self.handed += count;
+        Ok(count)
     }
 }
 
@@ -369,6 +474,27 @@ mod tests {
                       clocks skipped it (daylight saving)"
                 .to_owned()))
         );
+    }
+
+    /// Lines of records after empty lines, CRLF line ends and quoted
+    /// fields that span lines.
+    #[test]
+    fn csv_rows_know_their_first_line() {
+        let text = b"\n\na,b\r\n\r\n1,2\r\n\"x\ny\n\n\",3\n\n\n4,5\r\r\n6\n";
+        let mut rows = CsvRows::new(&text[..]);
+        let mut lines = Vec::new();
+        while let Some(Ok((line, row))) = rows.next_row() {
+            lines.push((line, row.get(0).map(<[u8]>::to_vec)));
+        }
+        let expected = [
+            (3, b"a".to_vec()),
+            (5, b"1".to_vec()),
+            (6, b"x\ny\n\n".to_vec()),
+            (12, b"4".to_vec()),
+            (13, b"6".to_vec()),
+        ]
+        .map(|(line, first)| (line, Some(first)));
+        assert_eq!(lines, expected);
     }
 
     #[test]
