@@ -153,3 +153,47 @@ fn bpi2014_rabobank_reads_without_its_activity_log() -> Result<(), String> {
     assert!(run.mismatches.is_empty(), "{}", first(&run.mismatches));
     Ok(())
 }
+
+/// The cut shipped in `examples/data`, which the README's first commands
+/// read.
+const EXAMPLES: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
+
+#[test]
+fn example_samples_read_whole_and_match_their_priorities() -> Result<(), String>
+{
+    let servicenow = example_policy("servicenow")?;
+    let options = SourceOptions {
+        zone: chrono_tz::America::Sao_Paulo,
+        ..SourceOptions::default()
+    };
+    let path = format!("{EXAMPLES}/servicenow-sample.csv.gz");
+    let sample = run(&servicenow, SourceFormat::ServiceNow, &path, options)?;
+    assert_eq!(
+        (sample.records, sample.ok),
+        (1_000, 1_000),
+        "{:?}",
+        sample.problems
+    );
+    assert!(sample.mismatches.is_empty(), "{}", first(&sample.mismatches));
+
+    let bpi2014 = example_policy("bpi2014")?;
+    let path = format!("{EXAMPLES}/bpi2014-activity-sample.csv.gz");
+    let activity = load_bpi2014_activity(open(&path)?)
+        .map_err(|error| format!("`{path}`: {error}"))?;
+    assert_eq!((activity.rows(), activity.incidents()), (3_344, 200));
+    let options = SourceOptions {
+        zone: chrono_tz::Europe::Amsterdam,
+        activity: Some(activity),
+    };
+    let path = format!("{EXAMPLES}/bpi2014-incidents-sample.csv.gz");
+    let sample = run(&bpi2014, SourceFormat::Bpi2014, &path, options)?;
+    assert_eq!(
+        (sample.records, sample.ok),
+        (200, 200),
+        "{:?}",
+        sample.problems
+    );
+    assert!(sample.mismatches.is_empty(), "{}", first(&sample.mismatches));
+    Ok(())
+}
