@@ -5,6 +5,7 @@
 //! the accounting of rejected records on hand-made inputs. Mapping
 //! details of each format are unit-tested beside their reader.
 
+mod docs;
 mod kpi;
 mod real;
 mod rejected;
