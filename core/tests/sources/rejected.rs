@@ -107,3 +107,60 @@ fn jsonl_bad_lines_are_each_rejected_with_line_and_reason()
     assert_eq!(got, expected);
     Ok(())
 }
+
+/// Reads `input` to the end in `format`: every record must come out with
+/// a line no earlier than the one before, and no bytes may panic.
+fn read_all(format: SourceFormat, input: &[u8]) -> Result<(), String> {
+    let Ok(records) = read(format, input, SourceOptions::default()) else {
+        return Ok(());
+    };
+    let mut last = 0;
+    for record in records {
+        let Ok(record) = record else { break };
+        if record.line < last {
+            return Err(format!("line {} after {last}", record.line));
+        }
+        last = record.line;
+    }
+    Ok(())
+}
+
+/// Headers that get each CSV reader past its header check, so that the
+/// random bytes reach the row readers.
+const HEADERS: [(SourceFormat, &str); 4] = [
+    (SourceFormat::Jsonl, ""),
+    (SourceFormat::Csv, "id,created_at,status_history,priority_changes\n"),
+    (
+        SourceFormat::ServiceNow,
+        "number,incident_state,reassignment_count,reopen_count,\
+         sys_mod_count,made_sla,opened_at,sys_updated_at,contact_type,\
+         location,category,subcategory,impact,urgency,priority,\
+         assignment_group,resolved_at,closed_at\n",
+    ),
+    (
+        SourceFormat::Bpi2014,
+        "incident_id,impact,urgency,priority,category,x_reassignments,\
+         open_time,reopen_time,resolved_time,close_time\n",
+    ),
+];
+
+proptest::proptest! {
+    /// Arbitrary bytes, after a valid header or not, never panic a reader.
+    #[test]
+    fn no_bytes_panic_a_reader(
+        body in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::num::u8::ANY,
+                proptest::sample::select(b",;=:\"\r\n?/ 0123456789".to_vec()),
+            ],
+            0..400,
+        )
+    ) {
+        for (format, header) in HEADERS {
+            let mut input = header.as_bytes().to_vec();
+            input.extend_from_slice(&body);
+            proptest::prop_assert_eq!(read_all(format, &input), Ok(()));
+            proptest::prop_assert_eq!(read_all(format, &body), Ok(()));
+        }
+    }
+}
