@@ -11,4 +11,5 @@
 )]
 
 mod command;
+mod embed;
 mod sandbox;
