@@ -5,9 +5,10 @@
 //!   the command runs it;
 //! - `boundary/evaluate/native`: the same request bytes through the same
 //!   boundary compiled natively, for the module's overhead as a ratio;
-//! - `boundary/json-only/native`: reading the request and writing the
-//!   answer, with no rules run, for the share of a call the JSON wire
-//!   encoding costs (the reason the ABI stays JSON; see docs/abi.md).
+//! - `boundary/json-request/native` and `boundary/json-answer/native`:
+//!   reading the request and writing the answer alone, with no rules run,
+//!   for the share of a call the JSON wire encoding costs (docs/abi.md
+//!   weighs it).
 
 #![expect(
     clippy::unwrap_used,
@@ -98,11 +99,15 @@ fn boundary(c: &mut Criterion) {
 
     let answer: serde_json::Value =
         serde_json::from_slice(&module_answer).unwrap();
-    group.bench_function("json-only/native", |b| {
+    group.bench_function("json-request/native", |b| {
         b.iter(|| {
             let request: Request =
                 serde_json::from_slice(black_box(&evaluate)).unwrap();
             assert!(matches!(request, Request::Evaluate { .. }));
+        });
+    });
+    group.bench_function("json-answer/native", |b| {
+        b.iter(|| {
             let bytes = serde_json::to_vec(black_box(&answer)).unwrap();
             assert_eq!(bytes.len(), module_answer.len());
         });
