@@ -14,7 +14,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::policy::{Policy, PriorityRank};
-use crate::time::parse_instant;
+use crate::time::{format_instant, parse_instant};
 
 /// One incident in the product's own schema.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -230,11 +230,16 @@ pub struct Incident {
 
 /// Collects problems while an incident is checked.
 #[derive(Default)]
-struct Problems(Vec<InputProblem>);
+struct Problems {
+    found: Vec<InputProblem>,
+    /// Once known, every later instant is checked against it, under the
+    /// field name it was given in (not its place after sorting).
+    created_at: Option<i64>,
+}
 
 impl Problems {
     fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(InputProblem {
+        self.found.push(InputProblem {
             field: field.into(),
             message: message.into(),
         });
@@ -242,7 +247,21 @@ impl Problems {
 
     fn instant(&mut self, field: &str, text: &str) -> Option<i64> {
         match parse_instant(text) {
-            Ok(seconds) => Some(seconds),
+            Ok(seconds) => {
+                if let Some(created) = self.created_at
+                    && seconds < created
+                {
+                    self.push(
+                        field,
+                        format!(
+                            "`{}` is before `created_at` `{}`",
+                            format_instant(seconds, chrono_tz::UTC),
+                            format_instant(created, chrono_tz::UTC),
+                        ),
+                    );
+                }
+                Some(seconds)
+            }
             Err(error) => {
                 self.push(field, error.to_string());
                 None
@@ -305,7 +324,7 @@ impl Incident {
     ///
     /// Every problem found: unreadable timestamps, an instant before
     /// `created_at` (resolution, closure, acknowledgement, response,
-    /// updates, reopens, changes), unknown impact, urgency or priority,
+    /// updates, reopens, status and priority changes), unknown impact, urgency or priority,
     /// negative counts, a CSAT outside 1 to 5, and an incident with
     /// neither a priority nor an impact the policy can place.
     pub fn from_input(
@@ -317,6 +336,7 @@ impl Incident {
             problems.push("id", "the id is empty");
         }
         let created_at = problems.instant("created_at", &input.created_at);
+        problems.created_at = created_at;
 
         let initial = check_priority_facts(
             policy,
@@ -404,46 +424,6 @@ impl Incident {
             .collect();
         reopened_at.sort_unstable();
 
-        if let Some(created) = created_at {
-            let mut not_before_creation = |field: String, at: i64| {
-                if at < created {
-                    problems.push(
-                        field,
-                        format!(
-                            "`{}` is before `created_at` `{}`",
-                            crate::time::format_instant(at, chrono_tz::UTC),
-                            crate::time::format_instant(
-                                created,
-                                chrono_tz::UTC
-                            ),
-                        ),
-                    );
-                }
-            };
-            let singles = [
-                ("acknowledged_at", acknowledged_at),
-                ("first_response_at", first_response_at),
-                ("resolved_at", resolved_at),
-                ("closed_at", closed_at),
-            ];
-            for (field, at) in singles {
-                if let Some(at) = at {
-                    not_before_creation(field.to_owned(), at);
-                }
-            }
-            for (index, at) in updates.iter().enumerate() {
-                not_before_creation(format!("updates[{index}]"), *at);
-            }
-            for (index, at) in reopened_at.iter().enumerate() {
-                not_before_creation(format!("reopened_at[{index}]"), *at);
-            }
-            for (index, change) in priority_changes.iter().enumerate() {
-                not_before_creation(
-                    format!("priority_changes[{index}].at"),
-                    change.at,
-                );
-            }
-        }
         if let (Some(resolved), Some(closed)) = (resolved_at, closed_at)
             && closed < resolved
         {
@@ -503,7 +483,7 @@ impl Incident {
         }
 
         match created_at {
-            Some(created_at) if problems.0.is_empty() => Ok(Incident {
+            Some(created_at) if problems.found.is_empty() => Ok(Incident {
                 id: input.id.clone(),
                 created_at,
                 initial,
@@ -526,9 +506,10 @@ impl Incident {
                 csat: input.csat,
                 first_contact_resolution: input.first_contact_resolution,
             }),
-            _ => {
-                Err(InputError { id: input.id.clone(), problems: problems.0 })
-            }
+            _ => Err(InputError {
+                id: input.id.clone(),
+                problems: problems.found,
+            }),
         }
     }
 }

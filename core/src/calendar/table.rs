@@ -27,9 +27,12 @@ pub(crate) enum Edge {
     /// An opening: in a fold the window opens at the first pass; in a gap
     /// it opens when the gap ends.
     Open,
-    /// A closing: in a fold the window closes at the second pass, so both
-    /// passes of the repeated hour count; in a gap it closes when the gap
-    /// ends.
+    /// A closing: in a fold the window closes at the last instant the
+    /// wall clock rises to the closing reading, so both passes of a
+    /// repeated hour inside the window count, while a window that closes
+    /// exactly where the repeated hour begins closes at its first pass
+    /// (the wall clock never rises to that reading again); in a gap it
+    /// closes when the gap ends.
     Close,
 }
 
@@ -51,9 +54,19 @@ pub(crate) fn instant_of_local(
             // second makes every pass of the repeated readings count.
             let (first, second) =
                 (local - seconds_of(first), local - seconds_of(second));
+            let (early, late) = (first.min(second), first.max(second));
             Some(match edge {
-                Edge::Open => first.min(second),
-                Edge::Close => first.max(second),
+                Edge::Open => early,
+                // At the second pass the clock must come up to the reading
+                // from just below it; when the reading is the first one
+                // repeated, the clock jumps back onto it from above, and
+                // the window was already closed at the first pass.
+                Edge::Close
+                    if local_of_instant(zone, late - 1) == Some(local - 1) =>
+                {
+                    late
+                }
+                Edge::Close => early,
             })
         }
         LocalResult::None => gap_end(zone, local),

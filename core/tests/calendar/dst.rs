@@ -386,3 +386,46 @@ fn dst_window_inside_gap_is_empty() {
         0
     );
 }
+
+/// Regression (found by the property test): a window that closes exactly
+/// where the repeated hour begins closes at the first pass. In Santiago
+/// the night of 4 to 5 April 2026 runs 23:00-23:59 twice (-03, then
+/// -04). A Saturday window 05:15-23:00 closes at 23:00 -03: during the
+/// first pass of 23:xx the wall clock is already past the closing, and it
+/// never rises to 23:00 from below again.
+#[test]
+fn dst_close_at_the_start_of_a_fold_is_the_first_pass() {
+    let cal = calendar(
+        r#"time_zone = "America/Santiago"
+        hours = { sat = ["05:15-23:00"] }"#,
+    );
+    assert!(open(&cal, "2026-04-04T22:59:59-03:00"));
+    assert!(!open(&cal, "2026-04-04T23:00:00-03:00"));
+    assert!(!open(&cal, "2026-04-04T23:30:00-04:00"));
+    // 05:15 to 23:00 is 17 h 45 m, with no repeated hour inside.
+    assert_eq!(
+        between(
+            &cal,
+            "2026-04-04T00:00:00-03:00",
+            "2026-04-06T00:00:00-04:00"
+        ),
+        17 * HOUR + 45 * MINUTE
+    );
+
+    // A window that closes inside the repeated hour keeps both passes:
+    // 22:00-23:30 is open 22:00-23:59 (-03) and 23:00-23:29 (-04), 2 h 30.
+    let cal = calendar(
+        r#"time_zone = "America/Santiago"
+        hours = { sat = ["22:00-23:30"] }"#,
+    );
+    assert!(open(&cal, "2026-04-04T23:45:00-03:00"));
+    assert!(!open(&cal, "2026-04-04T23:30:00-04:00"));
+    assert_eq!(
+        between(
+            &cal,
+            "2026-04-04T00:00:00-03:00",
+            "2026-04-06T00:00:00-04:00"
+        ),
+        2 * HOUR + 30 * MINUTE
+    );
+}
