@@ -53,9 +53,10 @@ fn sample() -> Vec<IncidentInput> {
 }
 
 fn requests() -> (Vec<u8>, Vec<u8>) {
-    let policy =
-        std::fs::read_to_string(workspace("examples/policies/servicenow.toml"))
-            .unwrap();
+    let policy = std::fs::read_to_string(workspace(
+        "examples/policies/servicenow.toml",
+    ))
+    .unwrap();
     let load = serde_json::json!({"op": "load_policy", "policy": policy});
     let evaluate = serde_json::json!({
         "op": "evaluate", "policy": 0, "now": "2017-03-01T00:00:00Z",

@@ -109,20 +109,8 @@ fn rejected_rows_are_reported_with_line_and_counted() {
     let dir = std::env::temp_dir()
         .join(format!("ir-rejects-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let input = dir.join("mixed.jsonl");
-    std::fs::write(
-        &input,
-        concat!(
-            r#"{"id": "ok-1", "created_at": "2026-03-03T10:00:00+09:00", "impact": "individual"}"#, "\n",
-            r#"{"id": "bad-time", "created_at": "2026-13-03T10:00:00Z", "impact": "individual"}"#, "\n",
-            r#"{"id": "before", "created_at": "2026-03-03T10:00:00+09:00", "impact": "individual", "resolved_at": "2026-03-03T09:00:00+09:00"}"#, "\n",
-            r#"{"id": "unknown", "created_at": "2026-03-03T10:00:00+09:00", "impact": "galactic"}"#, "\n",
-            r#"{"id": "negative", "created_at": "2026-03-03T10:00:00+09:00", "impact": "individual", "affected_users": -3}"#, "\n",
-            "not json\n",
-            r#"{"id": "ok-2", "created_at": "2026-03-03T10:00:00+09:00", "priority": "P4"}"#, "\n",
-        ),
-    )
-    .unwrap();
+    // Lines 2 to 6 are each wrong in one way; lines 1 and 7 are fine.
+    let input = data("mixed.jsonl");
     let rejects = dir.join("rejects.jsonl");
     let output = command()
         .args(["evaluate", "--now", "2026-03-03T12:00:00+09:00", "--rejects"])
@@ -191,7 +179,10 @@ fn a_bad_policy_is_refused_with_every_problem() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("has 2 problem(s)"), "{stderr}");
     assert!(
-        stderr.contains("sla[0].targets.P2.resolve.calendar: sla `standard`: target `resolve` for `P2`: unknown calendar `biz`"),
+        stderr.contains(
+            "sla[0].targets.P2.resolve.calendar: sla `standard`: target \
+             `resolve` for `P2`: unknown calendar `biz`"
+        ),
         "{stderr}"
     );
     assert!(
@@ -209,7 +200,8 @@ fn a_bad_policy_is_refused_with_every_problem() {
 #[test]
 fn servicenow_log_through_the_module_keeps_every_priority() {
     let output = command()
-        .args(["evaluate", "--input-format", "servicenow", "--output-format", "csv", "--now", "2017-03-01T00:00:00Z", "--policy"])
+        .args(["evaluate", "--input-format", "servicenow", "--output-format"])
+        .args(["csv", "--now", "2017-03-01T00:00:00Z", "--policy"])
         .arg(repo("examples/policies/servicenow.toml"))
         .arg(shared("data/real/uci-incident-management-event-log/incident_event_log.csv.gz"))
         .output()

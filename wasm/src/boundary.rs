@@ -533,7 +533,8 @@ mod tests {
             serde_json::json!({
                 "op": "evaluate", "policy": handle, "now": "2026-03-03T12:00:00+09:00",
                 "incidents": [
-                    {"id": "A", "created_at": "2026-03-03T10:00:00+09:00", "impact": "individual", "urgency": "low"},
+                    {"id": "A", "created_at": "2026-03-03T10:00:00+09:00",
+                     "impact": "individual", "urgency": "low"},
                     {"id": "B", "created_at": "yesterday", "impact": "individual"},
                     {"id": "C", "created_at": "2026-03-03T10:00:00+09:00", "impact": "galactic"},
                     7

@@ -26,7 +26,13 @@ export type IncidentInput = Record<string, unknown> & { id: string; created_at: 
 /** The answer for one incident (see docs/semantics.md). */
 export type Evaluation = Record<string, any> & { id: string; priority: string };
 /** One incident's outcome in a batch. */
-export type ItemResult = { evaluation: Evaluation } | { rejected: { id: string; problems: { field: string; message: string }[] } };
+export type ItemResult =
+  | { evaluation: Evaluation }
+  | { rejected: { id: string; problems: { field: string; message: string }[] } };
+/** One record read from an export: an incident or why it was not read. */
+export type ReadRecord = {
+  line: number; id: string | null; incident?: IncidentInput; error?: string
+};
 /** The KPI report. */
 export type KpiReport = Record<string, any>;
 "#;
@@ -257,7 +263,7 @@ struct ReadRecord {
 /// (an unknown format, a header without the columns the format needs).
 #[wasm_bindgen(
     js_name = readIncidents,
-    unchecked_return_type = "{ line: number; id: string | null; incident?: IncidentInput; error?: string }[]"
+    unchecked_return_type = "ReadRecord[]"
 )]
 pub fn read_incidents(
     format: &str,

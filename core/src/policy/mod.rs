@@ -513,36 +513,33 @@ impl Policy {
     }
 }
 
-fn check_priorities(
-    priorities: &[PrioritySpec],
+/// One entry of a list whose members are found by spelling: its id and
+/// every spelling (id, name, aliases).
+struct Spelled<'a> {
+    id: &'a str,
+    spellings: Vec<&'a str>,
+}
+
+/// Maps every spelling to its entry's index, reporting a spelling that two
+/// entries share. `field` is the list's path (`priorities`,
+/// `matrix.impact`) and `say` the words before the entry's id
+/// (`priority`, `matrix: impact`).
+fn spelling_lookup(
+    entries: &[Spelled<'_>],
+    (field, say, kind): (&str, &str, &str),
     problems: &mut Problems,
-) -> (Vec<PrioritySpec>, HashMap<String, usize>) {
-    if priorities.is_empty() {
-        problems.push("priorities", "priorities: at least one is needed");
-    }
+) -> HashMap<String, usize> {
     let mut lookup = HashMap::new();
-    for (index, priority) in priorities.iter().enumerate() {
-        if priority.id.trim().is_empty() {
-            problems.push(
-                format!("priorities[{index}].id"),
-                format!("priorities[{index}]: the id is empty"),
-            );
-        }
-        let spellings = [&priority.id, &priority.name]
-            .into_iter()
-            .chain(priority.aliases.iter());
-        for spelling in spellings {
+    for (index, entry) in entries.iter().enumerate() {
+        for spelling in &entry.spellings {
             let key = spelling_key(spelling);
             match lookup.get(&key) {
                 Some(&other) if other != index => problems.push(
-                    format!("priorities[{index}]"),
+                    format!("{field}[{index}]"),
                     format!(
-                        "priority `{}`: `{spelling}` already names \
-                         priority `{}`",
-                        priority.id,
-                        priorities
-                            .get(other)
-                            .map_or("", |p: &PrioritySpec| p.id.as_str())
+                        "{say} `{}`: `{spelling}` already names {kind} `{}`",
+                        entry.id,
+                        entries.get(other).map_or("", |e: &Spelled<'_>| e.id)
                     ),
                 ),
                 _ => {
@@ -551,6 +548,39 @@ fn check_priorities(
             }
         }
     }
+    lookup
+}
+
+fn check_priorities(
+    priorities: &[PrioritySpec],
+    problems: &mut Problems,
+) -> (Vec<PrioritySpec>, HashMap<String, usize>) {
+    if priorities.is_empty() {
+        problems.push("priorities", "priorities: at least one is needed");
+    }
+    for (index, priority) in priorities.iter().enumerate() {
+        if priority.id.trim().is_empty() {
+            problems.push(
+                format!("priorities[{index}].id"),
+                format!("priorities[{index}]: the id is empty"),
+            );
+        }
+    }
+    let entries: Vec<Spelled<'_>> = priorities
+        .iter()
+        .map(|p| Spelled {
+            id: &p.id,
+            spellings: [p.id.as_str(), p.name.as_str()]
+                .into_iter()
+                .chain(p.aliases.iter().map(String::as_str))
+                .collect(),
+        })
+        .collect();
+    let lookup = spelling_lookup(
+        &entries,
+        ("priorities", "priority", "priority"),
+        problems,
+    );
     (priorities.to_vec(), lookup)
 }
 
@@ -565,30 +595,21 @@ fn check_levels(
             format!("matrix: at least one {axis} level is needed"),
         );
     }
-    let mut lookup = HashMap::new();
-    for (index, level) in levels.iter().enumerate() {
-        let spellings =
-            [&level.id, &level.name].into_iter().chain(level.aliases.iter());
-        for spelling in spellings {
-            let key = spelling_key(spelling);
-            match lookup.get(&key) {
-                Some(&other) if other != index => problems.push(
-                    format!("matrix.{axis}[{index}]"),
-                    format!(
-                        "matrix: {axis} `{}`: `{spelling}` already names \
-                         {axis} `{}`",
-                        level.id,
-                        levels
-                            .get(other)
-                            .map_or("", |l: &LevelSpec| l.id.as_str())
-                    ),
-                ),
-                _ => {
-                    lookup.insert(key, index);
-                }
-            }
-        }
-    }
+    let entries: Vec<Spelled<'_>> = levels
+        .iter()
+        .map(|l| Spelled {
+            id: &l.id,
+            spellings: [l.id.as_str(), l.name.as_str()]
+                .into_iter()
+                .chain(l.aliases.iter().map(String::as_str))
+                .collect(),
+        })
+        .collect();
+    let lookup = spelling_lookup(
+        &entries,
+        (&format!("matrix.{axis}"), &format!("matrix: {axis}"), axis),
+        problems,
+    );
     LevelTable { levels: levels.to_vec(), lookup }
 }
 

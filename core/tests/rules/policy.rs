@@ -23,11 +23,17 @@ fn every_problem_is_listed_with_its_field() {
             "resolve = { within = \"9h\", calendar = \"seoul_business\" }",
             "resolve = { within = \"9 hours\", calendar = \"biz\" }",
         )
-        .replace("time_zone = \"Asia/Seoul\"\nhours = \"24x7\"", "time_zone = \"Asia/Seul\"\nhours = \"24x7\"")
+        .replace(
+            "time_zone = \"Asia/Seoul\"\nhours = \"24x7\"",
+            "time_zone = \"Asia/Seul\"\nhours = \"24x7\"",
+        )
         .replace("fcr_percent = { above = 70 }", "fcr_percent = { above = 70, below = 90 }");
     let error = Policy::from_toml(&broken).unwrap_err();
-    let fields: Vec<&str> =
-        error.problems().iter().map(|problem| problem.field.as_str()).collect();
+    let fields: Vec<&str> = error
+        .problems()
+        .iter()
+        .map(|problem| problem.field.as_str())
+        .collect();
     assert_eq!(
         fields,
         [
@@ -39,11 +45,23 @@ fn every_problem_is_listed_with_its_field() {
             "kpi.targets.fcr_percent",
         ]
     );
-    let messages: Vec<&str> =
-        error.problems().iter().map(|problem| problem.message.as_str()).collect();
-    assert_eq!(messages[0], "matrix: impact `request` and urgency `medium`: unknown priority `P9`");
-    assert_eq!(messages[1], "matrix: no priority for impact `request` and urgency `low`");
-    assert_eq!(messages[4], "sla `standard`: target `resolve` for `P2`: unknown calendar `biz`");
+    let messages: Vec<&str> = error
+        .problems()
+        .iter()
+        .map(|problem| problem.message.as_str())
+        .collect();
+    assert_eq!(
+        messages[0],
+        "matrix: impact `request` and urgency `medium`: unknown priority `P9`"
+    );
+    assert_eq!(
+        messages[1],
+        "matrix: no priority for impact `request` and urgency `low`"
+    );
+    assert_eq!(
+        messages[4],
+        "sla `standard`: target `resolve` for `P2`: unknown calendar `biz`"
+    );
     assert_eq!(
         messages[5],
         "kpi: target `fcr_percent`: give exactly one of `above`, `at_least`, `below`, `at_most`"
@@ -53,11 +71,37 @@ fn every_problem_is_listed_with_its_field() {
 /// A policy that is not TOML at all says where.
 #[test]
 fn unreadable_policy_names_the_line() {
-    let error = Policy::from_toml("name = \"x\"\n[[priorities]\n").unwrap_err();
+    let error =
+        Policy::from_toml("name = \"x\"\n[[priorities]\n").unwrap_err();
     assert_eq!(error.problems().len(), 1);
     assert!(
-        error.problems()[0].message.starts_with("the policy is not valid TOML (line 2): "),
+        error.problems()[0]
+            .message
+            .starts_with("the policy is not valid TOML (line 2): "),
         "{}",
         error.problems()[0].message
+    );
+}
+
+/// Two levels may not share a spelling: imports could not tell them apart.
+#[test]
+fn a_spelling_shared_by_two_levels_is_refused() {
+    let broken = DEFAULT_POLICY_TOML.replace(
+        "aliases = [\"2\", \"2 - Medium\", \"medium\", \"부서\"]",
+        "aliases = [\"2\", \"2 - Medium\", \"medium\", \"전사\"]",
+    );
+    let error = Policy::from_toml(&broken).unwrap_err();
+    let problems: Vec<(&str, &str)> = error
+        .problems()
+        .iter()
+        .map(|p| (p.field.as_str(), p.message.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        [(
+            "matrix.impact[1]",
+            "matrix: impact `department`: `전사` already names impact \
+             `organization`"
+        )]
     );
 }

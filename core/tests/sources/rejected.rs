@@ -82,7 +82,8 @@ fn csv_bad_rows_are_each_rejected_with_line_and_reason() -> Result<(), String>
 #[test]
 fn jsonl_bad_lines_are_each_rejected_with_line_and_reason()
 -> Result<(), String> {
-    let input: &[u8] = b"{\"id\":\"A\",\"created_at\":\"2026-03-02T09:00:00Z\",\"priority\":\"P1\"}\n\
+    let input: &[u8] = b"{\"id\":\"A\",\"created_at\":\"2026-03-02T09:00:00Z\",\
+          \"priority\":\"P1\"}\n\
         {\"id\":\"B\",\"created_at\":\"2026-03-02T09:00:00Z\",\"priority\":\"P9\"}\n\
         {\"id\":\"C\",\"created_at\":\"2026-03-02T09:00:00Z\",\"priority\":\"P1\",\
           \"affected_users\":-1}\n\
