@@ -103,12 +103,14 @@ struct InputArgs {
     native: bool,
 
     /// Worker threads [default: one per core].
-    #[arg(long, value_name = "N")]
-    workers: Option<usize>,
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    workers: Option<u16>,
 
     /// Incidents per call into the module.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH)]
-    batch_size: usize,
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    batch_size: u32,
 
     /// Memory cap for each module instance, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 256)]
@@ -172,6 +174,13 @@ enum ReportFormat {
 
 fn parse_format(name: &str) -> Result<SourceFormat, String> {
     name.parse::<SourceFormat>().map_err(|error| error.to_string())
+}
+
+/// Writes one line of diagnostics to standard error. A closed or full
+/// standard error is not worth failing (or panicking) over: the results on
+/// standard output still count.
+pub fn say(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
 }
 
 /// How a run ended.
@@ -305,18 +314,20 @@ fn build_job(
             )
         }
     };
-    let workers = input.workers.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, usize::from)
-    });
+    let workers = input.workers.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let batch_size = usize::try_from(input.batch_size).unwrap_or(1);
     if input.verbose {
-        eprintln!(
+        say(format_args!(
             "incident-rules: rules from {}, {workers} worker(s), batches of \
              {}, memory cap {} MiB per instance, fuel {} per call, now {now}",
             engine.name(),
-            input.batch_size,
+            batch_size,
             input.memory_mib,
             limits.fuel_per_call
-        );
+        ));
     }
     Ok(Job {
         engine,
@@ -326,7 +337,7 @@ fn build_job(
         format,
         options: SourceOptions { zone, activity },
         workers,
-        batch_size: input.batch_size.max(1),
+        batch_size,
         kpi_group_by,
     })
 }
@@ -362,21 +373,28 @@ impl Rejections {
             return Ok(());
         };
         if self.shown < SHOWN_REJECTIONS {
-            let who = id
-                .as_ref()
-                .map_or(String::new(), |id| format!(" incident `{id}`:"));
-            eprintln!("{file}:{line}:{who} {}", reasons.join("; "));
+            // An id can be anything a source wrote, megabytes included;
+            // the line already says where the row is.
+            let who = id.as_ref().map_or(String::new(), |id| {
+                let shown: String = id.chars().take(60).collect();
+                let more = if shown.len() < id.len() { "..." } else { "" };
+                format!(" incident `{shown}{more}`:")
+            });
+            say(format_args!("{file}:{line}:{who} {}", reasons.join("; ")));
         } else if self.shown == SHOWN_REJECTIONS && self.file.is_none() {
-            eprintln!(
-                "(more rejected rows are counted below; use --rejects FILE to keep them all)"
-            );
+            say(format_args!(
+                "(more rejected rows are counted below; use --rejects FILE \
+                 to keep them all)"
+            ));
         }
         self.shown += 1;
         if let Some(writer) = &mut self.file {
             let record = serde_json::json!({
                 "file": file, "line": line, "id": id, "reasons": reasons,
             });
-            writeln!(writer, "{record}").map_err(|error| error.to_string())?;
+            writeln!(writer, "{record}").map_err(|error| {
+                format!("writing the rejected rows: {error}")
+            })?;
         }
         Ok(())
     }
@@ -403,11 +421,23 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 }
 
 fn summary(counts: Counts, inputs: usize) {
-    eprintln!(
+    say(format_args!(
         "incident-rules: read {} records from {inputs} input(s): {} \
          evaluated, {} rejected",
         counts.read, counts.evaluated, counts.rejected
-    );
+    ));
+}
+
+/// A run that stopped part-way still says how far it got, so that no row
+/// is lost without a word: the rows counted were written (or reported),
+/// the rest were not read.
+fn stopped(
+    seen: Counts,
+    job: &Job,
+    error: pipeline::PipelineError,
+) -> RunError {
+    summary(seen, job.inputs.len());
+    RunError::from(error)
 }
 
 /// Where evaluation records go.
@@ -468,7 +498,9 @@ fn evaluate(args: &EvaluateArgs) -> Result<RunOutcome, RunError> {
     let bar = progress_bar();
     let mut breaches = 0_u64;
 
+    let mut seen = Counts::default();
     let mut sink = |outcome: &pipeline::Outcome| -> Result<(), String> {
+        seen.count(outcome);
         if let Some(bar) = &bar {
             bar.inc(1);
         }
@@ -482,13 +514,15 @@ fn evaluate(args: &EvaluateArgs) -> Result<RunOutcome, RunError> {
         {
             breaches += 1;
         }
-        records.write(evaluation)
+        records
+            .write(evaluation)
+            .map_err(|error| format!("writing the results: {error}"))
     };
     let result = pipeline::run(&job, &mut sink);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let (counts, _) = result.map_err(RunError::from)?;
+    let (counts, _) = result.map_err(|error| stopped(seen, &job, error))?;
     records.flush().map_err(RunError::from)?;
     rejections.finish()?;
     summary(counts, job.inputs.len());
@@ -517,7 +551,9 @@ fn kpi(args: &KpiArgs) -> Result<RunOutcome, RunError> {
     let job = build_job(&args.input, Some(groups))?;
     let mut rejections = Rejections::open(args.input.rejects.as_deref())?;
     let bar = progress_bar();
+    let mut seen = Counts::default();
     let mut sink = |outcome: &pipeline::Outcome| {
+        seen.count(outcome);
         if let Some(bar) = &bar {
             bar.inc(1);
         }
@@ -527,7 +563,8 @@ fn kpi(args: &KpiArgs) -> Result<RunOutcome, RunError> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let (counts, report) = result.map_err(RunError::from)?;
+    let (counts, report) =
+        result.map_err(|error| stopped(seen, &job, error))?;
     rejections.finish()?;
     let report =
         report.ok_or_else(|| RunError("no KPI report was made".to_owned()))?;

@@ -295,6 +295,21 @@ impl Rules {
         Ok(())
     }
 
+    /// Forgets an accumulation.
+    ///
+    /// # Errors
+    ///
+    /// A failure of the module.
+    pub fn kpi_drop(&mut self, kpi: u32) -> Result<(), EngineError> {
+        let request = serde_json::json!({"op": "kpi_drop", "kpi": kpi});
+        let _: serde_json::Value = Self::ask(
+            &mut self.backend,
+            request.to_string().as_bytes(),
+            "dropping the KPIs",
+        )?;
+        Ok(())
+    }
+
     /// The KPI report of an accumulation.
     ///
     /// # Errors

@@ -11,12 +11,12 @@ fn main() -> ExitCode {
     match cli::run(Cli::parse()) {
         Ok(RunOutcome::Success) => ExitCode::SUCCESS,
         Ok(RunOutcome::Found(what)) => {
-            eprintln!("incident-rules: {what}");
+            cli::say(format_args!("incident-rules: {what}"));
             ExitCode::from(1)
         }
         Err(error) if cli::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("incident-rules: {error}");
+            cli::say(format_args!("incident-rules: {error}"));
             ExitCode::from(2)
         }
     }

@@ -17,6 +17,7 @@ use std::thread;
 
 use flate2::read::MultiGzDecoder;
 use incident_rules_core::evaluate::Evaluation;
+use incident_rules_core::incident::IncidentInput;
 use incident_rules_core::kpi::{KpiAccumulator, KpiReport};
 use incident_rules_core::sources::{
     SourceFormat, SourceOptions, SourceRecord, read,
@@ -26,7 +27,7 @@ use incident_rules_wasm::boundary::{ItemResult, PolicyFormat};
 use crate::engine::{EngineError, EngineKind, Rules};
 
 /// How many records go to the rules in one call.
-pub const DEFAULT_BATCH: usize = 256;
+pub const DEFAULT_BATCH: u32 = 256;
 
 /// What went wrong with a run as a whole.
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +106,17 @@ pub struct Counts {
     pub rejected: u64,
 }
 
+impl Counts {
+    /// Counts one outcome.
+    pub fn count(&mut self, outcome: &Outcome) {
+        self.read += 1;
+        match outcome {
+            Outcome::Evaluated { .. } => self.evaluated += 1,
+            Outcome::Rejected { .. } => self.rejected += 1,
+        }
+    }
+}
+
 /// Opens an input, decompressing `.gz` and reading `-` as standard input.
 ///
 /// # Errors
@@ -155,10 +167,23 @@ fn read_inputs(
             })?;
         let mut pending = Vec::with_capacity(job.batch_size);
         for record in records {
-            let record = record.map_err(|error| PipelineError::Input {
-                path: file.clone(),
-                message: error.to_string(),
-            })?;
+            let record = match record {
+                Ok(record) => record,
+                Err(error) => {
+                    // The records read before the failure are whole:
+                    // they go through before the run stops.
+                    if !pending.is_empty() {
+                        let records = std::mem::take(&mut pending);
+                        let batch =
+                            Batch { index, file: file.clone(), records };
+                        let _ = batches.send(batch);
+                    }
+                    return Err(PipelineError::Input {
+                        path: file.clone(),
+                        message: error.to_string(),
+                    });
+                }
+            };
             pending.push(record);
             if pending.len() >= job.batch_size {
                 let records = std::mem::take(&mut pending);
@@ -186,20 +211,117 @@ fn batch_label(batch: &Batch) -> String {
     format!("{} lines {first}-{last}", batch.file)
 }
 
+/// One worker thread's rules: a backend with the policy loaded.
+struct WorkerRules<'a> {
+    job: &'a Job,
+    rules: Rules,
+}
+
+impl<'a> WorkerRules<'a> {
+    fn load(job: &'a Job) -> Result<Self, EngineError> {
+        let rules =
+            Rules::load(job.engine.backend(), &job.policy.0, job.policy.1)?;
+        Ok(WorkerRules { job, rules })
+    }
+
+    /// A fresh instance with the policy loaded again: after a failed call
+    /// the module's state, handles included, is gone.
+    fn reload(&mut self) -> Result<(), EngineError> {
+        *self = WorkerRules::load(self.job)?;
+        Ok(())
+    }
+
+    /// Evaluates incidents and, when KPIs are asked for, answers their KPI
+    /// state too. Each call starts and drops its own accumulation, so a
+    /// module that fails later loses nothing already counted.
+    fn evaluate(
+        &mut self,
+        incidents: &[&IncidentInput],
+        label: &str,
+    ) -> Result<(Vec<ItemResult>, Option<KpiAccumulator>), EngineError> {
+        let now = &self.job.now;
+        let Some(groups) = &self.job.kpi_group_by else {
+            let results = self.rules.evaluate(incidents, now, None, label)?;
+            return Ok((results, None));
+        };
+        let kpi = self.rules.kpi_start(groups)?;
+        let results = self.rules.evaluate(incidents, now, Some(kpi), label)?;
+        let state = self.rules.kpi_state(kpi)?;
+        self.rules.kpi_drop(kpi)?;
+        Ok((results, Some(state)))
+    }
+}
+
+/// What the rules said of one readable incident: an answer, or why the
+/// module failed on it.
+type Answer = Result<ItemResult, String>;
+
+/// Evaluates the readable incidents of a batch. When the module fails on
+/// the batch (a trap, fuel, memory), the incidents are tried one at a time
+/// on fresh instances, so one incident the module cannot take is rejected
+/// with the module's error and the rest go on; when it fails on every one
+/// of them the module itself is broken, and the run stops.
+fn answer_batch(
+    worker: &mut WorkerRules<'_>,
+    batch: &Batch,
+    readable: &[(u64, &IncidentInput)],
+) -> Result<(Vec<Answer>, Option<KpiAccumulator>), EngineError> {
+    let label = batch_label(batch);
+    let incidents: Vec<&IncidentInput> =
+        readable.iter().map(|(_, incident)| *incident).collect();
+    let first_error = match worker.evaluate(&incidents, &label) {
+        Ok((results, state)) => {
+            return Ok((results.into_iter().map(Ok).collect(), state));
+        }
+        Err(EngineError::Sandbox(error)) => error,
+        Err(other) => return Err(other),
+    };
+    worker.reload()?;
+
+    let mut answers = Vec::with_capacity(readable.len());
+    let mut kpi_state: Option<KpiAccumulator> = None;
+    for (line, incident) in readable {
+        let label = format!("{} line {line}", batch.file);
+        match worker.evaluate(&[*incident], &label) {
+            Ok((results, state)) => {
+                answers.extend(results.into_iter().map(Ok));
+                if let Some(state) = state {
+                    kpi_state
+                        .get_or_insert_with(Default::default)
+                        .merge(&state);
+                }
+            }
+            Err(EngineError::Sandbox(error)) => {
+                answers.push(Err(error.to_string()));
+                worker.reload()?;
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if readable.len() > 1 && answers.iter().all(Result::is_err) {
+        return Err(EngineError::Sandbox(first_error));
+    }
+    Ok((answers, kpi_state))
+}
+
 /// Evaluates one batch, pairing each record with its outcome.
 fn evaluate_batch(
-    rules: &mut Rules,
+    worker: &mut WorkerRules<'_>,
     batch: Batch,
-    now: &str,
-    kpi: Option<u32>,
-) -> Result<Vec<Outcome>, EngineError> {
-    let label = batch_label(&batch);
+) -> Result<(Vec<Outcome>, Option<KpiAccumulator>), EngineError> {
     let readable: Vec<_> = batch
         .records
         .iter()
-        .filter_map(|record| record.result.as_ref().ok())
+        .filter_map(|record| {
+            record.result.as_ref().ok().map(|incident| (record.line, incident))
+        })
         .collect();
-    let mut results = rules.evaluate(&readable, now, kpi, &label)?.into_iter();
+    let (answers, kpi_state) = if readable.is_empty() {
+        (Vec::new(), None)
+    } else {
+        answer_batch(worker, &batch, &readable)?
+    };
+    let mut answers = answers.into_iter();
 
     let mut outcomes = Vec::with_capacity(batch.records.len());
     for record in batch.records {
@@ -211,11 +333,11 @@ fn evaluate_batch(
         };
         let outcome = match &record.result {
             Err(reason) => rejected(record.id.clone(), vec![reason.clone()]),
-            Ok(_) => match results.next() {
-                Some(ItemResult::Evaluation(evaluation)) => {
+            Ok(_) => match answers.next() {
+                Some(Ok(ItemResult::Evaluation(evaluation))) => {
                     Outcome::Evaluated { evaluation }
                 }
-                Some(ItemResult::Rejected(rejection)) => rejected(
+                Some(Ok(ItemResult::Rejected(rejection))) => rejected(
                     Some(rejection.id),
                     rejection
                         .problems
@@ -232,6 +354,9 @@ fn evaluate_batch(
                         })
                         .collect(),
                 ),
+                Some(Err(module_error)) => {
+                    rejected(record.id.clone(), vec![module_error])
+                }
                 // INVARIANT: `Rules::evaluate` checks one result per
                 // incident, so this cannot happen.
                 None => {
@@ -241,7 +366,7 @@ fn evaluate_batch(
         };
         outcomes.push(outcome);
     }
-    Ok(outcomes)
+    Ok((outcomes, kpi_state))
 }
 
 /// What a worker hands back when its batches are done.
@@ -272,13 +397,8 @@ pub fn run(
             let batch_rx = std::sync::Arc::clone(&batch_rx);
             let done_tx = done_tx.clone();
             handles.push(scope.spawn(move || -> WorkerEnd {
-                let backend = job.engine.backend();
-                let mut rules =
-                    Rules::load(backend, &job.policy.0, job.policy.1)?;
-                let kpi = match &job.kpi_group_by {
-                    Some(groups) => Some(rules.kpi_start(groups)?),
-                    None => None,
-                };
+                let mut worker = WorkerRules::load(job)?;
+                let mut kpi_state: Option<KpiAccumulator> = None;
                 loop {
                     let next = match batch_rx.lock() {
                         Ok(receiver) => receiver.recv(),
@@ -286,21 +406,29 @@ pub fn run(
                     };
                     let Ok(batch) = next else { break };
                     let index = batch.index;
-                    let outcome =
-                        evaluate_batch(&mut rules, batch, &job.now, kpi)
-                            .map(|outcomes| (index, outcomes))
-                            .map_err(PipelineError::from);
+                    let outcome = match evaluate_batch(&mut worker, batch) {
+                        Ok((outcomes, state)) => {
+                            if let Some(state) = state {
+                                kpi_state
+                                    .get_or_insert_with(Default::default)
+                                    .merge(&state);
+                            }
+                            Ok((index, outcomes))
+                        }
+                        Err(error) => Err(PipelineError::from(error)),
+                    };
                     let failed = outcome.is_err();
                     if done_tx.send(outcome).is_err() || failed {
                         break;
                     }
                 }
-                match kpi {
-                    Some(handle) => Ok(Some(rules.kpi_state(handle)?)),
-                    None => Ok(None),
-                }
+                Ok(kpi_state)
             }));
         }
+        // The workers hold the only handles on the batches now, so when
+        // they stop (the output closed, a failure) the reader's sends fail
+        // and it stops too, instead of waiting for room forever.
+        drop(batch_rx);
         drop(done_tx);
 
         let reader = scope.spawn(move || read_inputs(job, &batch_tx));
@@ -323,11 +451,7 @@ pub fn run(
             while let Some(outcomes) = waiting.remove(&next_index) {
                 next_index += 1;
                 for outcome in &outcomes {
-                    counts.read += 1;
-                    match outcome {
-                        Outcome::Evaluated { .. } => counts.evaluated += 1,
-                        Outcome::Rejected { .. } => counts.rejected += 1,
-                    }
+                    counts.count(outcome);
                     if let Err(message) = sink(outcome) {
                         failure.get_or_insert(PipelineError::Sink(message));
                     }

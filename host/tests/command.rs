@@ -227,3 +227,82 @@ fn servicenow_log_through_the_module_keeps_every_priority() {
     }
     assert_eq!(rows, 24_918);
 }
+
+/// One incident the module cannot take (here: bigger than the memory cap)
+/// is rejected with the module's error; the others in its batch are
+/// still evaluated, and counts in equal counts out.
+#[test]
+fn an_incident_the_module_cannot_take_is_rejected_alone() {
+    let dir =
+        std::env::temp_dir().join(format!("ir-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("huge.jsonl");
+    let row = |id: &str| {
+        format!(
+            "{{\"id\": \"{id}\", \"created_at\": \"2026-03-03T10:00:00+09:00\", \
+             \"impact\": \"individual\"}}\n"
+        )
+    };
+    let text = row("ok-1") + &row(&"X".repeat(12 << 20)) + &row("ok-2");
+    std::fs::write(&input, text).unwrap();
+    let output = command()
+        .args([
+            "evaluate",
+            "--memory-mib",
+            "16",
+            "--now",
+            "2026-03-03T12:00:00+09:00",
+        ])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "read 3 records from 1 input(s): 2 evaluated, 1 rejected"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains(":2: incident `XXXX"), "{stderr}");
+    assert!(
+        stderr.contains("needed more memory than the limit (16777216 bytes)"),
+        "{stderr}"
+    );
+    let ids: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["id"]
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["\"ok-1\"", "\"ok-2\""]);
+}
+
+/// Regression: output closed early (`| head -1`) on an input of many
+/// batches used to leave the reader waiting forever. It must end, quietly.
+#[test]
+fn a_closed_output_ends_the_run_quietly() {
+    let dir =
+        std::env::temp_dir().join(format!("ir-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("many.jsonl");
+    let text: String = (0..5000)
+        .map(|i| {
+            format!(
+                "{{\"id\": \"I{i}\", \"created_at\": \"2026-03-03T10:00:00+09:00\", \
+                 \"impact\": \"individual\"}}\n"
+            )
+        })
+        .collect();
+    std::fs::write(&input, text).unwrap();
+    let script = format!(
+        "timeout 120 '{}' evaluate --now 2026-03-03T12:00:00+09:00 '{}' | head -1 >/dev/null; \
+         echo \"${{PIPESTATUS[0]}}\"",
+        env!("CARGO_BIN_EXE_incident-rules"),
+        input.display()
+    );
+    let output = Command::new("bash").args(["-c", &script]).output().unwrap();
+    // 124 would be the timeout: the run hung.
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "0");
+}
