@@ -245,10 +245,15 @@ fn check_policy(path: &Path) -> Result<RunOutcome, RunError> {
                 error.problems().len()
             );
             for problem in error.problems() {
-                message.push_str(&format!(
-                    "\n  {}: {}",
-                    problem.field, problem.message
-                ));
+                // A problem's words may already start with its field.
+                let line = if problem.field.is_empty()
+                    || problem.message.starts_with(&problem.field)
+                {
+                    problem.message.clone()
+                } else {
+                    format!("{}: {}", problem.field, problem.message)
+                };
+                message.push_str(&format!("\n  {line}"));
             }
             Err(RunError(message))
         }

@@ -303,8 +303,9 @@ impl Policy {
     /// # Ok::<(), incident_rules_core::policy::PolicyError>(())
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
-        let spec: PolicySpec = toml::from_str(text).map_err(|error| {
-            let message = error.message().to_owned();
+        // Syntax first, with the line; then the shape, with the field.
+        let table: toml::Table = toml::from_str(text).map_err(|error| {
+            let message = error.message().trim_end().to_owned();
             let place = match error.span() {
                 Some(span) => {
                     let line = text
@@ -320,6 +321,8 @@ impl Policy {
                 format!("the policy is not valid TOML{place}: {message}"),
             )
         })?;
+        let spec = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|error| shape_error(&error))?;
         Policy::compile(spec)
     }
 
@@ -329,13 +332,15 @@ impl Policy {
     ///
     /// Every problem found, each naming its field.
     pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
-        let spec: PolicySpec =
+        let value: serde_json::Value =
             serde_json::from_str(text).map_err(|error| {
                 PolicyError::single(
                     "",
                     format!("the policy is not valid JSON: {error}"),
                 )
             })?;
+        let spec = serde_path_to_error::deserialize(value)
+            .map_err(|error| shape_error(&error))?;
         Policy::compile(spec)
     }
 
@@ -549,6 +554,25 @@ fn spelling_lookup(
         }
     }
     lookup
+}
+
+/// A policy whose shape is wrong (an unknown key, a missing one, a value
+/// of the wrong type) cannot be checked further: serde stops at the first
+/// such place, which is reported with its field.
+fn shape_error<E: fmt::Display>(
+    error: &serde_path_to_error::Error<E>,
+) -> PolicyError {
+    let path = error.path().to_string();
+    let field = if path == "." { String::new() } else { path };
+    // Some deserializers add the path again on a second line.
+    let inner = error.inner().to_string();
+    let inner = inner.lines().next().unwrap_or_default().to_owned();
+    let message = if field.is_empty() {
+        format!("the policy does not have the expected shape: {inner}")
+    } else {
+        format!("{field}: {inner}")
+    };
+    PolicyError::single(&field, message)
 }
 
 fn check_priorities(
@@ -848,8 +872,16 @@ fn check_slas(
         }
 
         let mut targets = Vec::new();
+        let mut seen_ids = Vec::new();
         for priority in &spec.priorities {
             let id = priority.id.as_str();
+            // A priority given twice is reported once, where it is
+            // defined; its targets would only repeat the same problems.
+            if seen_ids.contains(&id) {
+                targets.push(TargetSet::default());
+                continue;
+            }
+            seen_ids.push(id);
             let Some(set) = sla.targets.get(id) else {
                 problems.push(
                     format!("sla[{index}].targets.{id}"),
@@ -937,6 +969,7 @@ fn check_major(major: &MajorSpec, problems: &mut Problems) -> MajorCriteria {
 fn check_bound(
     name: &str,
     comparison: Option<&Comparison>,
+    scale: (f64, f64),
     problems: &mut Problems,
 ) -> Option<Bound> {
     let comparison = comparison?;
@@ -958,12 +991,16 @@ fn check_bound(
                 | Bound::Below(v)
                 | Bound::AtMost(v) => v,
             };
-            if value.is_finite() {
+            let (low, high) = scale;
+            if value.is_finite() && (low..=high).contains(&value) {
                 Some(*bound)
             } else {
                 problems.push(
                     field,
-                    format!("kpi: target `{name}`: `{value}` is not a number"),
+                    format!(
+                        "kpi: target `{name}`: `{value}` is outside the \
+                         figure's scale {low} to {high}"
+                    ),
                 );
                 None
             }
@@ -985,27 +1022,25 @@ fn check_kpi_targets(
     targets: &KpiTargetsSpec,
     problems: &mut Problems,
 ) -> KpiTargets {
+    const PERCENT: (f64, f64) = (0.0, 100.0);
+    const CSAT: (f64, f64) = (1.0, 5.0);
+    const COUNT_OR_HOURS: (f64, f64) = (0.0, f64::MAX);
+    let mut check = |name, comparison: &Option<Comparison>, scale| {
+        check_bound(name, comparison.as_ref(), scale, problems)
+    };
     KpiTargets {
-        fcr_percent: check_bound(
-            "fcr_percent",
-            targets.fcr_percent.as_ref(),
-            problems,
-        ),
-        mttr_hours: check_bound(
-            "mttr_hours",
-            targets.mttr_hours.as_ref(),
-            problems,
-        ),
-        csat: check_bound("csat", targets.csat.as_ref(), problems),
-        sla_compliance_percent: check_bound(
+        fcr_percent: check("fcr_percent", &targets.fcr_percent, PERCENT),
+        mttr_hours: check("mttr_hours", &targets.mttr_hours, COUNT_OR_HOURS),
+        csat: check("csat", &targets.csat, CSAT),
+        sla_compliance_percent: check(
             "sla_compliance_percent",
-            targets.sla_compliance_percent.as_ref(),
-            problems,
+            &targets.sla_compliance_percent,
+            PERCENT,
         ),
-        major_per_month: check_bound(
+        major_per_month: check(
             "major_per_month",
-            targets.major_per_month.as_ref(),
-            problems,
+            &targets.major_per_month,
+            COUNT_OR_HOURS,
         ),
     }
 }

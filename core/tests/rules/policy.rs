@@ -105,3 +105,34 @@ fn a_spelling_shared_by_two_levels_is_refused() {
         )]
     );
 }
+
+/// A shape error (unknown key, wrong type) names its field; a KPI target
+/// outside its figure's scale is refused.
+#[test]
+fn shape_errors_and_out_of_scale_targets_name_their_field() {
+    let unknown =
+        DEFAULT_POLICY_TOML.replace("[major]\n", "[major]\nfunday = 1\n");
+    let error = Policy::from_toml(&unknown).unwrap_err();
+    assert_eq!(error.problems()[0].field, "major.funday");
+    assert!(
+        error.problems()[0]
+            .message
+            .starts_with("major.funday: unknown field `funday`")
+    );
+
+    let csat = DEFAULT_POLICY_TOML
+        .replace("csat = { above = 4.5 }", "csat = { above = 9 }");
+    let error = Policy::from_toml(&csat).unwrap_err();
+    let problems: Vec<(&str, &str)> = error
+        .problems()
+        .iter()
+        .map(|p| (p.field.as_str(), p.message.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        [(
+            "kpi.targets.csat",
+            "kpi: target `csat`: `9` is outside the figure's scale 1 to 5"
+        )]
+    );
+}
