@@ -117,29 +117,38 @@ impl Counts {
     }
 }
 
-/// Opens an input, decompressing `.gz` and reading `-` as standard input.
+/// Opens an input, reading `-` as standard input and decompressing gzip
+/// wherever it is (a `.gz` file, or gzip piped in): the first two bytes
+/// tell, not the name.
 ///
 /// # Errors
 ///
-/// When the file cannot be opened.
+/// When the file cannot be opened or read.
 pub fn open_input(
     path: &Path,
 ) -> Result<Box<dyn BufRead + Send>, PipelineError> {
     let name = path.display().to_string();
+    let failed = |what: &str, error: std::io::Error| PipelineError::Input {
+        path: name.clone(),
+        message: format!("cannot {what}: {error}"),
+    };
     let raw: Box<dyn Read + Send> = if name == "-" {
         Box::new(std::io::stdin())
     } else {
-        let file = File::open(path).map_err(|error| PipelineError::Input {
-            path: name.clone(),
-            message: format!("cannot open: {error}"),
-        })?;
-        Box::new(file)
+        Box::new(File::open(path).map_err(|error| failed("open", error))?)
     };
-    let gzipped = path.extension().is_some_and(|ext| ext == "gz");
+    let mut reader = BufReader::with_capacity(1 << 16, raw);
+    let gzipped = reader
+        .fill_buf()
+        .map_err(|error| failed("read", error))?
+        .starts_with(&[0x1f, 0x8b]);
     Ok(if gzipped {
-        Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(raw)))
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            MultiGzDecoder::new(reader),
+        ))
     } else {
-        Box::new(BufReader::with_capacity(1 << 16, raw))
+        Box::new(reader)
     })
 }
 

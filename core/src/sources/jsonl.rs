@@ -76,6 +76,21 @@ impl<R: BufRead> JsonlRecords<R> {
                 let result = localize(&mut input, self.zone).map(|()| input);
                 SourceRecord { line, id, result }
             }
+            // A line that is JSON but not an object (an array, a number)
+            // is named for what it is, not by serde's first mismatch.
+            Err(_)
+                if !text.trim_start().starts_with('{')
+                    && serde_json::from_str::<serde_json::Value>(text)
+                        .is_ok() =>
+            {
+                SourceRecord {
+                    line,
+                    id: None,
+                    result: Err("the line is JSON but not an object: an \
+                                 incident is one `{...}` per line"
+                        .to_owned()),
+                }
+            }
             Err(error) => SourceRecord {
                 line,
                 id: id_of(text),
