@@ -5,6 +5,24 @@
 //! small ABI over linear memory with zero imports (for wasmtime and other
 //! runtimes), and `browser` (cargo feature `browser`) exports camelCase
 //! functions through wasm-bindgen.
+//!
+//! # Cargo features
+//!
+//! - `browser`: the wasm-bindgen exports (`serde-wasm-bindgen`, `js-sys`).
+//!   Off for the plain module, which must import nothing; built as its own
+//!   artifact by `scripts/web-demo-build.sh`.
+//!
+//! # Example
+//!
+//! ```
+//! use incident_rules_wasm::boundary::Session;
+//!
+//! let mut session = Session::default();
+//! let answer = session.handle_json(br#"{"op": "version"}"#);
+//! assert!(answer.starts_with(br#"{"ok":{"abi":1"#));
+//! ```
+
+#![deny(missing_docs)]
 
 pub mod boundary;
 #[cfg(feature = "browser")]
