@@ -1,10 +1,7 @@
 //! Integration tests of incident-rules-core, one binary; each module says what it holds.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
     reason = "a test fails by panicking, and its data is known"
 )]
 

@@ -2,11 +2,9 @@
 //!
 //! Each module starts with a comment saying what belongs in it.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing,
     reason = "a test fails by panicking, and its data is known"
 )]
 
