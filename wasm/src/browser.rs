@@ -65,6 +65,15 @@ fn format_of(name: &str) -> Result<PolicyFormat, JsError> {
     }
 }
 
+/// An array of incidents as JSON values, each checked later on its own so
+/// that one bad incident does not fail the others.
+fn incident_values(
+    incidents: JsValue,
+) -> Result<Vec<serde_json::Value>, JsError> {
+    serde_wasm_bindgen::from_value(incidents)
+        .map_err(|error| JsError::new(&format!("incidents: {error}")))
+}
+
 fn now_of(text: &str) -> Result<i64, JsError> {
     parse_instant(text).map_err(|error| JsError::new(&format!("now: {error}")))
 }
@@ -168,10 +177,7 @@ impl Rules {
         now: &str,
     ) -> Result<JsValue, JsError> {
         let now = now_of(now)?;
-        let values: Vec<serde_json::Value> =
-            serde_wasm_bindgen::from_value(incidents).map_err(|error| {
-                JsError::new(&format!("incidents: {error}"))
-            })?;
+        let values = incident_values(incidents)?;
         let results: Vec<ItemResult> = values
             .into_iter()
             .map(|value| evaluate_value(&self.policy, value, now).0)
@@ -215,10 +221,7 @@ impl KpiSession {
         now: &str,
     ) -> Result<JsValue, JsError> {
         let now = now_of(now)?;
-        let values: Vec<serde_json::Value> =
-            serde_wasm_bindgen::from_value(incidents).map_err(|error| {
-                JsError::new(&format!("incidents: {error}"))
-            })?;
+        let values = incident_values(incidents)?;
         let mut results = Vec::with_capacity(values.len());
         for value in values {
             let (result, record) = evaluate_value(&rules.policy, value, now);
