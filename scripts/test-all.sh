@@ -15,4 +15,8 @@ cd "$root"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 
 cargo test --workspace --locked
+
+# The web demo's KPI test compares the page with the command the Rust tests
+# just built, rather than building it again for one package.
+export INCIDENT_RULES_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/incident-rules"
 scripts/web-demo-test.sh
