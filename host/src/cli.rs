@@ -198,7 +198,8 @@ pub enum RunOutcome {
 pub struct RunError(pub String);
 
 impl RunError {
-    fn from(error: impl std::fmt::Display) -> Self {
+    /// Words any error for the user by its own message.
+    fn wrap(error: impl std::fmt::Display) -> Self {
         RunError(error.to_string())
     }
 }
@@ -276,7 +277,7 @@ fn build_job(
             Some(path) => RulesModule::from_file(path, limits),
             None => RulesModule::builtin(limits),
         };
-        EngineKind::Module(module.map_err(RunError::from)?)
+        EngineKind::Module(module.map_err(RunError::wrap)?)
     };
     let format = input.input_format.unwrap_or_else(|| {
         let csv = input.inputs.iter().all(|path| {
@@ -293,7 +294,7 @@ fn build_job(
     })?;
     let activity = match &input.activity {
         Some(path) => {
-            let reader = pipeline::open_input(path).map_err(RunError::from)?;
+            let reader = pipeline::open_input(path).map_err(RunError::wrap)?;
             let loaded = load_bpi2014_activity(reader).map_err(|error| {
                 RunError(format!("activity log `{}`: {error}", path.display()))
             })?;
@@ -406,7 +407,7 @@ impl Rejections {
 
     fn finish(mut self) -> Result<(), RunError> {
         if let Some(writer) = &mut self.file {
-            writer.flush().map_err(RunError::from)?;
+            writer.flush().map_err(RunError::wrap)?;
         }
         Ok(())
     }
@@ -442,7 +443,7 @@ fn stopped(
     error: pipeline::PipelineError,
 ) -> RunError {
     summary(seen, job.inputs.len());
-    RunError::from(error)
+    RunError::wrap(error)
 }
 
 /// Where evaluation records go.
@@ -494,7 +495,7 @@ fn evaluate(args: &EvaluateArgs) -> Result<RunOutcome, RunError> {
             let mut writer = csv::Writer::from_writer(output);
             writer
                 .write_record(report::EVALUATION_COLUMNS)
-                .map_err(RunError::from)?;
+                .map_err(RunError::wrap)?;
             Records::Csv(writer)
         }
         OutputFormat::Jsonl => Records::Jsonl(output),
@@ -528,7 +529,7 @@ fn evaluate(args: &EvaluateArgs) -> Result<RunOutcome, RunError> {
         bar.finish_and_clear();
     }
     let (counts, _) = result.map_err(|error| stopped(seen, &job, error))?;
-    records.flush().map_err(RunError::from)?;
+    records.flush().map_err(RunError::wrap)?;
     rejections.finish()?;
     summary(counts, job.inputs.len());
 
@@ -578,12 +579,12 @@ fn kpi(args: &KpiArgs) -> Result<RunOutcome, RunError> {
     match args.format {
         ReportFormat::Table => {
             out.write_all(report::kpi_table(&report).as_bytes())
-                .map_err(RunError::from)?;
+                .map_err(RunError::wrap)?;
         }
         ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &report)
-                .map_err(RunError::from)?;
-            out.write_all(b"\n").map_err(RunError::from)?;
+                .map_err(RunError::wrap)?;
+            out.write_all(b"\n").map_err(RunError::wrap)?;
         }
         ReportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(&mut out);
@@ -591,14 +592,14 @@ fn kpi(args: &KpiArgs) -> Result<RunOutcome, RunError> {
                 .write_record([
                     "grouping", "group", "kpi", "value", "target", "met",
                 ])
-                .map_err(RunError::from)?;
+                .map_err(RunError::wrap)?;
             for row in report::kpi_csv_rows(&report) {
-                writer.write_record(row).map_err(RunError::from)?;
+                writer.write_record(row).map_err(RunError::wrap)?;
             }
-            writer.flush().map_err(RunError::from)?;
+            writer.flush().map_err(RunError::wrap)?;
         }
     }
-    out.flush().map_err(RunError::from)?;
+    out.flush().map_err(RunError::wrap)?;
     summary(counts, job.inputs.len());
     if args.input.strict && counts.rejected > 0 {
         return Ok(RunOutcome::Found(format!(
@@ -622,8 +623,8 @@ pub fn run(cli: Cli) -> Result<RunOutcome, RunError> {
         Command::DefaultPolicy => {
             let mut out = io::stdout().lock();
             out.write_all(DEFAULT_POLICY_TOML.as_bytes())
-                .map_err(RunError::from)?;
-            out.flush().map_err(RunError::from)?;
+                .map_err(RunError::wrap)?;
+            out.flush().map_err(RunError::wrap)?;
             Ok(RunOutcome::Success)
         }
     }
