@@ -243,7 +243,7 @@ fn an_incident_the_module_cannot_take_is_rejected_alone() {
              \"impact\": \"individual\"}}\n"
         )
     };
-    let text = row("ok-1") + &row(&"X".repeat(12 << 20)) + &row("ok-2");
+    let text = row("ok-1") + &row(&"Z".repeat(12 << 20)) + &row("ok-2");
     std::fs::write(&input, text).unwrap();
     let output = command()
         .args([
@@ -264,7 +264,7 @@ fn an_incident_the_module_cannot_take_is_rejected_alone() {
         ),
         "{stderr}"
     );
-    assert!(stderr.contains(":2: incident `XXXX"), "{stderr}");
+    assert!(stderr.contains(":2: incident `ZZZZ"), "{stderr}");
     assert!(
         stderr.contains("needed more memory than the limit (16777216 bytes)"),
         "{stderr}"
