@@ -178,7 +178,8 @@ impl<'a> Clocks<'a> {
 
         let due = calendar
             .add_business_time_excluding(created, target.seconds, pauses)
-            .map_err(context)?;
+            .map_err(context)
+            .and_then(|due| writable(due, kind.name()))?;
         let elapsed = calendar
             .business_seconds_between_excluding(created, measured_to, pauses)
             .map_err(context)?;
@@ -306,7 +307,8 @@ impl<'a> Clocks<'a> {
                     .ok_or_else(|| "update cadence overflows".to_owned())?;
                 let due = calendar
                     .add_business_time_excluding(from, ahead, &self.pauses)
-                    .map_err(context)?;
+                    .map_err(context)
+                    .and_then(|due| writable(due, "update cadence"))?;
                 Some(format_instant(due, zone))
             }
         };
@@ -322,6 +324,19 @@ impl<'a> Clocks<'a> {
             last_update: last_update.map(|at| format_instant(at, zone)),
             missed,
         }))
+    }
+}
+
+/// The last instant RFC 3339 can write: 9999-12-31T23:59:59Z.
+const LAST_WRITABLE: i64 = 253_402_300_799;
+
+/// A deadline past the year 9999 has no RFC 3339 form, so the incident is
+/// refused rather than answered with a timestamp no reader accepts.
+fn writable(due: i64, what: &str) -> Result<i64, String> {
+    if due <= LAST_WRITABLE {
+        Ok(due)
+    } else {
+        Err(format!("{what}: the deadline falls after the year 9999"))
     }
 }
 

@@ -283,3 +283,24 @@ fn bad_incidents_list_every_problem() {
         "`2026-03-03T00:00:00Z` is before `created_at` `2026-03-03T01:00:00Z`"
     );
 }
+
+/// A deadline past the year 9999 cannot be written as RFC 3339: the
+/// incident is refused with the reason, not answered with `+10000-...`.
+#[test]
+fn a_deadline_past_the_year_9999_is_refused() {
+    let policy = Policy::default_policy().unwrap();
+    let input: IncidentInput = serde_json::from_str(
+        r#"{"id": "Y10K", "created_at": "9999-12-31T23:00:00Z",
+            "impact": "organization", "urgency": "high"}"#,
+    )
+    .unwrap();
+    let incident = Incident::from_input(&input, &policy).unwrap();
+    let now = parse_instant("9999-12-31T23:10:00Z").unwrap();
+    let error = evaluate(&policy, &incident, now).unwrap_err();
+    // P1 acknowledge is 30 minutes on the 24x7 calendar: 23:30 is fine;
+    // respond (15 m) too; resolve (4 h) runs past the year.
+    assert_eq!(
+        error.to_string(),
+        "incident `Y10K`: resolve: the deadline falls after the year 9999"
+    );
+}
