@@ -227,6 +227,13 @@ pub fn evaluate(
     let fail =
         |message: String| EvaluateError { id: incident.id.clone(), message };
     let mut explain = Vec::new();
+    if now < incident.created_at {
+        explain.push(
+            "`now` is before the incident was created: no time has \
+             elapsed on any clock yet"
+                .to_owned(),
+        );
+    }
 
     let timeline = PriorityTimeline::build(policy, incident).map_err(fail)?;
     let (_, last) = timeline.last();

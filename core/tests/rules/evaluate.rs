@@ -304,3 +304,22 @@ fn a_deadline_past_the_year_9999_is_refused() {
         "incident `Y10K`: resolve: the deadline falls after the year 9999"
     );
 }
+
+/// Evaluating before creation is allowed (a planned `now`), says so, and
+/// counts nothing.
+#[test]
+fn now_before_creation_counts_nothing_and_says_so() {
+    let answer = run(
+        r#"{"id": "EARLY", "created_at": "2026-03-03T10:00:00+09:00",
+            "impact": "organization", "urgency": "high"}"#,
+        "2026-03-03T09:00:00+09:00",
+    );
+    let respond = answer.targets.respond.as_ref().unwrap();
+    assert_eq!(respond.state, TargetState::Running);
+    assert_eq!(respond.elapsed_seconds, 0);
+    assert_eq!(
+        answer.explain[0],
+        "`now` is before the incident was created: no time has elapsed on \
+         any clock yet"
+    );
+}
