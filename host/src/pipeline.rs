@@ -2,11 +2,15 @@
 //!
 //! One thread reads the inputs and cuts them into batches; one worker
 //! thread per core owns a backend (its own module instance) with the
-//! policy loaded, evaluates batches and, for a KPI report, accumulates;
-//! the calling thread puts outcomes back in input order and hands them to
-//! a sink. Channels are bounded, so memory stays flat however long the
-//! input is. Every record read comes out as exactly one [`Outcome`]:
-//! evaluated, or rejected with its file, line and reasons.
+//! policy loaded, evaluates batches and, for a KPI report, takes each
+//! batch's KPI state out of the module and merges it on the host side, so
+//! a module that fails later loses nothing already counted. When the
+//! module fails on a batch, its incidents are tried one by one on fresh
+//! instances and only the ones it cannot take are rejected. The calling
+//! thread puts outcomes back in input order and hands them to a sink.
+//! Channels are bounded, so memory stays flat however long the input is.
+//! Every record read comes out as exactly one [`Outcome`]: evaluated, or
+//! rejected with its file, line and reasons.
 
 use std::collections::BTreeMap;
 use std::fs::File;

@@ -45,10 +45,7 @@ fn target_cells(
     let mut cells = match target {
         Some(target) => vec![
             target.due.clone(),
-            serde_json::to_value(target.state)
-                .ok()
-                .and_then(|state| state.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            target.state.as_str().to_owned(),
             target.completed_at.clone().unwrap_or_default(),
             format!("{:.1}", target.percent),
         ],

@@ -108,6 +108,18 @@ pub enum TargetState {
     Paused,
 }
 
+impl TargetState {
+    /// The name used in answers, e.g. `breached`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetState::Met => "met",
+            TargetState::Breached => "breached",
+            TargetState::Running => "running",
+            TargetState::Paused => "paused",
+        }
+    }
+}
+
 /// One SLA target.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct TargetStatus {
@@ -321,4 +333,23 @@ fn describe_decision(policy: &Policy, decision: &PriorityDecision) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TargetState;
+
+    /// The names in answers come from serde; `as_str` must say the same.
+    #[test]
+    fn state_names_match_the_serialized_ones() {
+        for state in [
+            TargetState::Met,
+            TargetState::Breached,
+            TargetState::Running,
+            TargetState::Paused,
+        ] {
+            let serialized = serde_json::to_value(state).unwrap();
+            assert_eq!(serialized, state.as_str());
+        }
+    }
 }
